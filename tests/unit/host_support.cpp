@@ -1,0 +1,1 @@
+// Host-side definitions that the kernel provides for itself (none needed yet beyond linkage).
