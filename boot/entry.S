@@ -168,6 +168,7 @@ boot_gdtr:
     .long boot_gdt
 
     .align 4096
+    .global boot_pml4
 boot_pml4:      .fill 4096, 1, 0
 boot_pdpt_low:  .fill 4096, 1, 0
 boot_pdpt_high: .fill 4096, 1, 0
@@ -178,5 +179,5 @@ boot_stack_top:
     .section .bss
     .align 16
     .global bsp_stack_top
-bsp_stack:      .skip 32768
+bsp_stack:      .skip 131072                    /* large: firmware tables are parsed into Result values on it */
 bsp_stack_top:

@@ -52,9 +52,9 @@ struct Module {
 };
 
 enum class RsdpSource : std::uint8_t {
-    kNone,    // not given by the loader: the kernel scans the BIOS areas (ACPI 6.5, 5.2.5.1)
-    kAcpiOld, // Multiboot2 tag 14, an ACPI 1.0 RSDP (20 bytes)
-    kAcpiNew, // Multiboot2 tag 15, an ACPI 2.0+ XSDP (36 bytes)
+    kNone,     // not given by the loader: the kernel scans the BIOS areas (ACPI 6.5, 5.2.5.1)
+    kAcpiOld,  // Multiboot2 tag 14, an ACPI 1.0 RSDP (20 bytes)
+    kAcpiNew,  // Multiboot2 tag 15, an ACPI 2.0+ XSDP (36 bytes)
 };
 
 inline constexpr std::size_t kMaxMemoryRegions = 128;
@@ -78,9 +78,9 @@ struct BootInfo {
     std::size_t rsdp_size = 0;
     RsdpSource rsdp_source = RsdpSource::kNone;
 
-    bool efi = false;                        // an EFI system table tag was present
-    std::uint64_t efi_system_table = 0;      // physical, 0 when absent
-    bool efi_boot_services_active = false;   // Multiboot2 tag 18
+    bool efi = false;                       // an EFI system table tag was present
+    std::uint64_t efi_system_table = 0;     // physical, 0 when absent
+    bool efi_boot_services_active = false;  // Multiboot2 tag 18
 
     // Physical extent of the information block (for Multiboot1: of the struct and everything
     // it points to except module contents), to be reserved from the frame allocator.

@@ -1,4 +1,4 @@
-# kernel only
-list(APPEND HV_KERNEL_SOURCES
-  ${CMAKE_CURRENT_LIST_DIR}/multiboot_header.S
-  ${CMAKE_CURRENT_LIST_DIR}/entry.S)
+# pure (host-tested)
+list(APPEND HV_PURE_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/multiboot_info.cpp
+)

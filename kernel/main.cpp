@@ -1,17 +1,119 @@
+// The boot sequence of the hypervisor, BSP side:
+//   console -> CPU tables -> boot information -> memory -> ACPI -> LAPIC + time -> APs
+//   -> virtualization and IOMMU detection -> PCI -> ready -> VMs (none yet) -> on_all_stopped.
 #include <cstdint>
 
+#include "arch/x86/cpu/cpuid.hpp"
 #include "arch/x86/cpu/descriptors.hpp"
+#include "arch/x86/cpu/lapic.hpp"
+#include "arch/x86/cpu/virt_support.hpp"
+#include "boot/multiboot_info.hpp"
+#include "drivers/acpi/platform.hpp"
+#include "drivers/pci/inventory.hpp"
+#include "kernel/cmdline.hpp"
 #include "kernel/console.hpp"
+#include "kernel/direct_map.hpp"
+#include "kernel/kernel_memory.hpp"
+#include "kernel/mmio.hpp"
 #include "kernel/panic.hpp"
+#include "kernel/percpu.hpp"
+#include "kernel/smp.hpp"
+#include "kernel/time.hpp"
 
 namespace hv {
 void run_global_constructors();
+
+namespace {
+
+boot::BootInfo g_boot_info;
+
+// The xAPIC register page is 4 KiB (Intel SDM vol. 3A 12.4.1).
+constexpr std::uint64_t kLapicMmioSize = 4096;
+
+const char* iommu_kind(const acpi::Platform& p) {
+    if (p.have_dmar && !p.dmar.drhds.empty()) return "vtd";
+    if (p.have_ivrs && !p.ivrs.ivhds.empty()) return "amdvi";
+    return "none";
 }
+
+enum class WhenIdle : std::uint8_t { kHalt, kPowerOff };
+
+WhenIdle parse_on_all_stopped(StrView cmdline) {
+    auto v = cmdline_value(cmdline, "on_all_stopped");
+    if (!v) return WhenIdle::kHalt;
+    if (*v == StrView("poweroff")) return WhenIdle::kPowerOff;
+    if (*v != StrView("halt")) log("ignoring on_all_stopped=", *v, " (expected poweroff or halt)");
+    return WhenIdle::kHalt;
+}
+
+[[noreturn]] void idle_forever() {
+    for (;;) asm volatile("sti; hlt; cli" ::: "memory");
+}
+
+}  // namespace
+}  // namespace hv
 
 extern "C" [[noreturn]] void kernel_main(std::uint32_t magic, std::uint32_t info_phys) {
     using namespace hv;
     run_global_constructors();
     console::init();
-    log("boot magic=0x", Hex{magic}, " info=0x", Hex{info_phys});
-    panic("not yet");
+    x86::init_idt();
+    init_this_cpu(0, x86::lapic::current_id());
+
+    if ((x86::cpuid(1).edx & x86::cpuid_bits::kLeaf1EdxApic) == 0) {
+        panic("cpu lacks a local APIC (CPUID.1:EDX.APIC=0)");
+    }
+
+    DirectMapReader mem;
+    if (auto r = boot::parse_boot_info(magic, info_phys, mem, g_boot_info); !r) {
+        panic("no usable boot information: ", r.error().what, " (magic=0x", Hex{magic}, ")");
+    }
+    const boot::BootInfo& boot = g_boot_info;
+    log("boot ", magic == boot::kMultiboot2Magic ? "multiboot2" : "multiboot1",
+        boot.efi ? " uefi" : " bios", " loader=\"", boot.loader_name, "\" cmdline=\"", boot.cmdline,
+        "\"");
+    const WhenIdle when_idle = parse_on_all_stopped(boot.cmdline);
+
+    auto memory = memory::init(boot);
+    if (!memory) panic("memory setup failed: ", memory.error().what);
+
+    auto platform_result = acpi::discover(boot, mem);
+    if (!platform_result) panic("no ACPI tables: ", platform_result.error().what);
+    const acpi::Platform& platform = *platform_result.value();
+
+    auto lapic_mmio = mmio_map(HostPhys(platform.madt.local_apic_base), kLapicMmioSize);
+    if (!lapic_mmio) panic("cannot map the local APIC: ", lapic_mmio.error().what);
+    x86::lapic::init_bsp(lapic_mmio.value());
+    x86::lapic::init_this_cpu();
+
+    std::uint16_t pm_timer = 0;
+    if (platform.have_fadt) {
+        if (auto port = acpi::io_port(platform.fadt.pm_timer)) pm_timer = *port;
+    }
+    const time::Calibration clock =
+        time::calibrate(pm_timer, platform.have_fadt && platform.fadt.timer_32bit());
+    log("time tsc_mhz=", clock.tsc_hz / 1'000'000, " lapic_timer_khz=", clock.lapic_timer_hz / 1000,
+        " reference=", clock.reference);
+
+    const acpi::UsableCpus cpus = acpi::usable_cpus(platform.madt);
+    const smp::StartResult smp = smp::start_aps(
+        cpus.apic_ids.view(), memory.value().trampoline_page, memory.value().kernel_cr3);
+    if (smp.dropped != 0)
+        log("smp: ", smp.dropped, " CPUs beyond the supported ", kMaxCpus, " left offline");
+
+    const x86::VirtSupport virt = x86::classify_virt_support(x86::probe_virt_inputs());
+    if (virt.kind == x86::VirtKind::kNone) log("virt: unavailable: ", virt.reason);
+
+    pci::scan(platform);
+
+    log("ready cpus=", online_cpu_count(), " mem_mib=", memory.value().usable_bytes / kMiB,
+        " virt=", x86::virt_name(virt.kind), " iommu=", iommu_kind(platform));
+
+    // No VM manager yet: with no manifest nothing runs, so every VM has stopped.
+    log("all vms stopped");
+    if (when_idle == WhenIdle::kPowerOff) {
+        acpi::power_off(platform);
+        panic("power-off failed; halting");
+    }
+    idle_forever();
 }

@@ -89,12 +89,8 @@ private:
 
 }  // namespace hv
 
-// Placement new without <new> (the kernel has no libstdc++ runtime): declared here once.
-#if !__STDC_HOSTED__
-inline void* operator new(decltype(sizeof(0)), void* p) noexcept { return p; }
-#else
+// Placement new: <new> is part of the freestanding library (its placement forms are inline).
 #include <new>
-#endif
 
 // TRY(expr): evaluate a Result; on error return that error from the enclosing function, otherwise
 // yield the value. A macro because C++ has no other way to return from the caller.

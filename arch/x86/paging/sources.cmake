@@ -1,0 +1,4 @@
+# pure (host-tested)
+list(APPEND HV_PURE_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/formats.cpp
+)

@@ -1,0 +1,211 @@
+#pragma once
+// Configuration-space register map: header offsets, register bits and capability IDs.
+//
+// Offsets are enum classes per access width so that a 16-bit register cannot be read as a byte by
+// accident. Sources: PCI Local Bus 3.0 (PCI 3.0) sec 6.1-6.2, PCI-to-PCI Bridge Architecture 1.2
+// (PPB 1.2) sec 3.2, PCI Express Base 5.0 (PCIe 5.0) sec 7.5, and the PCI Code and ID Assignment
+// Specification 1.11 (PCI IDs) for capability IDs.
+#include <cstdint>
+
+namespace hv::pci {
+
+// PCI 3.0 sec 6.1: 256 bytes per function; PCIe 5.0 sec 7.2.2: 4096 with ECAM, the extended part
+// starting at 0x100.
+inline constexpr std::uint16_t kLegacyConfigSize = 0x100;
+inline constexpr std::uint16_t kExtendedConfigSize = 0x1000;
+inline constexpr std::uint16_t kExtendedCapStart = 0x100;
+
+// PCI 3.0 sec 6.2.1: a read of the vendor ID of an absent function returns all ones.
+inline constexpr std::uint16_t kVendorAbsent = 0xffff;
+
+// 32-bit header registers (PCI 3.0 sec 6.1, fig. 6-1; PPB 1.2 sec 3.2, fig. 3-2).
+enum class Reg32 : std::uint16_t {
+    kVendorDevice = 0x00,
+    kCommandStatus = 0x04,
+    kClassRevision = 0x08,  // revision [7:0], class code [31:8]
+    kBar0 = 0x10,           // BARs are consecutive dwords from here
+    kType0ExpansionRom = 0x30,
+    kBusNumbers = 0x18,  // type 1: primary, secondary, subordinate, secondary latency
+    kType1ExpansionRom = 0x38,
+};
+
+// 16-bit header registers.
+enum class Reg16 : std::uint16_t {
+    kVendorId = 0x00,
+    kDeviceId = 0x02,
+    kCommand = 0x04,
+    kStatus = 0x06,
+    kSubsystemVendorId = 0x2c,  // type 0 only
+    kSubsystemId = 0x2e,        // type 0 only
+    kSecondaryStatus = 0x1e,    // type 1 only
+    kBridgeControl = 0x3e,      // type 1 only
+};
+
+// 8-bit header registers.
+enum class Reg8 : std::uint16_t {
+    kRevisionId = 0x08,
+    kProgIf = 0x09,
+    kSubclass = 0x0a,
+    kBaseClass = 0x0b,
+    kCacheLineSize = 0x0c,
+    kLatencyTimer = 0x0d,
+    kHeaderType = 0x0e,
+    kBist = 0x0f,
+    kPrimaryBus = 0x18,      // type 1 only (PPB 1.2 sec 3.2.5.2)
+    kSecondaryBus = 0x19,    // type 1 only (PPB 1.2 sec 3.2.5.3)
+    kSubordinateBus = 0x1a,  // type 1 only (PPB 1.2 sec 3.2.5.4)
+    kCapabilitiesPointer = 0x34,
+    kInterruptLine = 0x3c,
+    kInterruptPin = 0x3d,
+};
+
+[[nodiscard]] constexpr std::uint16_t offset(Reg32 r) { return static_cast<std::uint16_t>(r); }
+[[nodiscard]] constexpr std::uint16_t offset(Reg16 r) { return static_cast<std::uint16_t>(r); }
+[[nodiscard]] constexpr std::uint16_t offset(Reg8 r) { return static_cast<std::uint16_t>(r); }
+
+// Command register bits (PCI 3.0 sec 6.2.2, table 6-1 and fig. 6-2).
+namespace command {
+inline constexpr std::uint16_t kIoSpace = 1u << 0;
+inline constexpr std::uint16_t kMemorySpace = 1u << 1;
+inline constexpr std::uint16_t kBusMaster = 1u << 2;
+inline constexpr std::uint16_t kParityErrorResponse = 1u << 6;
+inline constexpr std::uint16_t kSerrEnable = 1u << 8;
+inline constexpr std::uint16_t kIntxDisable = 1u << 10;
+}  // namespace command
+
+// Status register bits (PCI 3.0 sec 6.2.3, fig. 6-3). Bits 15:11 and 8 are RW1C: writing a one
+// clears them, so a read-modify-write of the command/status dword must write zeros there.
+namespace status {
+inline constexpr std::uint16_t kInterruptStatus = 1u << 3;
+inline constexpr std::uint16_t kCapabilitiesList = 1u << 4;
+inline constexpr std::uint16_t kMasterDataParityError = 1u << 8;
+inline constexpr std::uint16_t kSignaledTargetAbort = 1u << 11;
+inline constexpr std::uint16_t kReceivedTargetAbort = 1u << 12;
+inline constexpr std::uint16_t kReceivedMasterAbort = 1u << 13;
+inline constexpr std::uint16_t kSignaledSystemError = 1u << 14;
+inline constexpr std::uint16_t kDetectedParityError = 1u << 15;
+inline constexpr std::uint16_t kRw1cMask = 0xf900;
+}  // namespace status
+
+// Header type register (PCI 3.0 sec 6.2.1): bit 7 multi-function, bits 6:0 layout.
+namespace header_type {
+inline constexpr std::uint8_t kMultiFunction = 1u << 7;
+inline constexpr std::uint8_t kLayoutMask = 0x7f;
+inline constexpr std::uint8_t kEndpoint = 0x00;  // type 0
+inline constexpr std::uint8_t kBridge = 0x01;    // type 1, PCI-to-PCI bridge (PPB 1.2 sec 3.2)
+inline constexpr std::uint8_t kCardBus = 0x02;   // type 2
+}  // namespace header_type
+
+// Bridge control register (PPB 1.2 sec 3.2.5.18).
+namespace bridge_control {
+inline constexpr std::uint16_t kParityErrorResponse = 1u << 0;
+inline constexpr std::uint16_t kSerrEnable = 1u << 1;
+inline constexpr std::uint16_t kSecondaryBusReset = 1u << 6;
+}  // namespace bridge_control
+
+// BAR low bits (PCI 3.0 sec 6.2.5.1, fig. 6-5 and 6-6).
+namespace bar_bits {
+inline constexpr std::uint32_t kIoSpace = 1u << 0;
+inline constexpr std::uint32_t kIoAddressMask = ~std::uint32_t{0x3};
+inline constexpr std::uint32_t kMemTypeMask = 0x3u << 1;
+inline constexpr std::uint32_t kMemType32 = 0x0u << 1;
+inline constexpr std::uint32_t kMemTypeBelow1M = 0x1u << 1;  // PCI 2.2 only, reserved in 3.0
+inline constexpr std::uint32_t kMemType64 = 0x2u << 1;
+inline constexpr std::uint32_t kMemPrefetchable = 1u << 3;
+inline constexpr std::uint32_t kMemAddressMask = ~std::uint32_t{0xf};
+}  // namespace bar_bits
+
+// Expansion ROM BAR (PCI 3.0 sec 6.2.5.2, fig. 6-7): enable bit 0, address bits 31:11.
+namespace rom_bits {
+inline constexpr std::uint32_t kEnable = 1u << 0;
+inline constexpr std::uint32_t kAddressMask = 0xfffff800u;
+}  // namespace rom_bits
+
+// PCI 3.0 sec 6.2.5.1 / PPB 1.2 sec 3.2.5.1: BAR slots per header layout.
+inline constexpr unsigned kType0BarCount = 6;
+inline constexpr unsigned kType1BarCount = 2;
+
+// Capability IDs of the legacy list (PCI IDs 1.11 sec 2).
+enum class CapId : std::uint8_t {
+    kPowerManagement = 0x01,
+    kAgp = 0x02,
+    kVpd = 0x03,
+    kSlotId = 0x04,
+    kMsi = 0x05,
+    kCompactPciHotSwap = 0x06,
+    kPciX = 0x07,
+    kHyperTransport = 0x08,
+    kVendorSpecific = 0x09,
+    kDebugPort = 0x0a,
+    kCompactPciResourceControl = 0x0b,
+    kPciHotPlug = 0x0c,
+    kBridgeSubsystemVendorId = 0x0d,
+    kAgp8x = 0x0e,
+    kSecureDevice = 0x0f,
+    kPciExpress = 0x10,
+    kMsiX = 0x11,
+    kSataConfig = 0x12,
+    kAdvancedFeatures = 0x13,
+    kEnhancedAllocation = 0x14,
+    kFlatteningPortalBridge = 0x15,
+};
+
+// Extended capability IDs from 0x100 on (PCI IDs 1.11 sec 3).
+enum class ExtCapId : std::uint16_t {
+    kAer = 0x0001,
+    kVirtualChannel = 0x0002,
+    kDeviceSerialNumber = 0x0003,
+    kPowerBudgeting = 0x0004,
+    kRootComplexLinkDeclaration = 0x0005,
+    kRootComplexInternalLinkControl = 0x0006,
+    kRootComplexEventCollector = 0x0007,
+    kMultiFunctionVirtualChannel = 0x0008,
+    kVirtualChannelMfvc = 0x0009,
+    kRootComplexRegisterBlock = 0x000a,
+    kVendorSpecific = 0x000b,
+    kConfigAccessCorrelation = 0x000c,
+    kAcs = 0x000d,
+    kAri = 0x000e,
+    kAts = 0x000f,
+    kSrIov = 0x0010,
+    kMrIov = 0x0011,
+    kMulticast = 0x0012,
+    kPageRequest = 0x0013,
+    kResizableBar = 0x0015,
+    kDynamicPowerAllocation = 0x0016,
+    kTph = 0x0017,
+    kLtr = 0x0018,
+    kSecondaryPcie = 0x0019,
+    kPmux = 0x001a,
+    kPasid = 0x001b,
+    kLnr = 0x001c,
+    kDpc = 0x001d,
+    kL1PmSubstates = 0x001e,
+    kPtm = 0x001f,
+    kDvsec = 0x0023,
+    kDataLinkFeature = 0x0025,
+    kPhysicalLayer16 = 0x0026,
+};
+
+// Legacy capability header (PCI 3.0 sec 6.7): ID byte, next-pointer byte. Pointers are dword
+// aligned (the low two bits are reserved) and never point into the 64-byte header.
+inline constexpr std::uint8_t kCapPointerMask = 0xfc;
+inline constexpr std::uint8_t kFirstCapOffset = 0x40;
+
+// Extended capability header (PCIe 5.0 sec 7.6.3): ID [15:0], version [19:16], next [31:20].
+[[nodiscard]] constexpr std::uint16_t ext_cap_id(std::uint32_t header) {
+    return static_cast<std::uint16_t>(header & 0xffff);
+}
+[[nodiscard]] constexpr std::uint8_t ext_cap_version(std::uint32_t header) {
+    return static_cast<std::uint8_t>((header >> 16) & 0xf);
+}
+// The low two bits of the next offset are reserved (PCIe 5.0 sec 7.6.3) and masked off.
+[[nodiscard]] constexpr std::uint16_t ext_cap_next(std::uint32_t header) {
+    return static_cast<std::uint16_t>((header >> 20) & 0xffc);
+}
+
+static_assert(ext_cap_id(0x14820010) == 0x0010);
+static_assert(ext_cap_version(0x14820010) == 2);
+static_assert(ext_cap_next(0x14820010) == 0x148);
+
+}  // namespace hv::pci
