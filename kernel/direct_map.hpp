@@ -4,6 +4,7 @@
 //   0x0000_0000_0000_0000 .. 4 GiB        boot only: identity (boot page tables); afterwards only
 //                                         the AP trampoline page stays identity-mapped
 //   kDirectMapBase + phys                 every RAM/firmware range, write-back, no-execute
+//   kGuestWindowBase + slot * 1 TiB       each VM's guest RAM, contiguous (loaders, devices)
 //   kMmioBase ..                          device registers mapped uncached on demand
 //   0xffff_ffff_8000_0000 + phys          the kernel image, per-section permissions
 //
@@ -16,6 +17,9 @@ namespace hv {
 
 inline constexpr std::uint64_t kDirectMapBase = 0xffff'8880'0000'0000;
 inline constexpr std::uint64_t kMmioBase = 0xffff'c000'0000'0000;
+// Each VM's guest RAM, seen contiguously by loaders and device models: VM slot i at base + i TiB.
+inline constexpr std::uint64_t kGuestWindowBase = 0xffff'a000'0000'0000;
+inline constexpr std::uint64_t kGuestWindowSize = 1ull << 40;
 inline constexpr std::uint64_t kKernelVirtOffset = 0xffff'ffff'8000'0000;
 
 extern std::uint64_t g_direct_map_offset;

@@ -7,6 +7,7 @@
 #include "kernel/console.hpp"
 #include "kernel/direct_map.hpp"
 #include "kernel/frame_allocator.hpp"
+#include "kernel/frame_table_memory.hpp"
 #include "kernel/memory_map.hpp"
 #include "kernel/mmio.hpp"
 #include "kernel/spinlock.hpp"
@@ -21,19 +22,8 @@ namespace {
 FrameAllocator g_frames;
 SpinLock g_frames_lock;
 
-// Page-table pages come from the frame allocator and are reached through the direct map.
-struct KernelTableMemory {
-    Result<HostPhys> allocate_table() {
-        const HostPhys p = TRY(memory::allocate(kPageSize, kPageSize));
-        __builtin_memset(phys_to_virt(p), 0, kPageSize);
-        return p;
-    }
-    void free_table(HostPhys p) { memory::free(p, kPageSize); }
-    std::uint64_t* table(HostPhys p) { return static_cast<std::uint64_t*>(phys_to_virt(p)); }
-};
-
-using KernelPageTable = paging::PageTable<paging::HptFormat, KernelTableMemory>;
-KernelTableMemory g_table_memory;
+using KernelPageTable = paging::PageTable<paging::HptFormat, FrameTableMemory>;
+FrameTableMemory g_table_memory;
 // Lives for the hypervisor's lifetime: constructed in place at init, never destroyed (the kernel
 // has no atexit for static destructors).
 alignas(KernelPageTable) std::byte g_kernel_pt_storage[sizeof(KernelPageTable)];
@@ -87,6 +77,11 @@ Result<HostPhys> allocate(std::uint64_t size, std::uint64_t align) {
 void free(HostPhys base, std::uint64_t size) {
     SpinGuard g(g_frames_lock);
     if (auto r = g_frames.free(base, size); !r) log("memory: bad free of 0x", Hex{base.raw()}, ": ", r.error().what);
+}
+
+std::uint64_t free_bytes() {
+    SpinGuard g(g_frames_lock);
+    return g_frames.free_bytes();
 }
 
 Result<BootMemory> init(const boot::BootInfo& boot) {
@@ -146,6 +141,20 @@ Result<BootMemory> init(const boot::BootInfo& boot) {
 
     const std::uint64_t trampoline = TRY(pick_trampoline_page(boot));
     return BootMemory{layout.usable_bytes, g_frames.free_bytes(), trampoline, cr3};
+}
+
+Result<void> map_kernel_range(std::uint64_t va, HostPhys pa, std::uint64_t size) {
+    SpinGuard g(g_map_lock);
+    return g_kernel_pt->map(va, pa, size, kRw);
+}
+
+Result<void> unmap_kernel_range(std::uint64_t va, std::uint64_t size) {
+    SpinGuard g(g_map_lock);
+    TRY(g_kernel_pt->unmap(va, size));
+    // Other CPUs may have cached the translation; the window is only used by the CPU that
+    // creates and tears down VMs, under this lock, so a local flush of the range suffices.
+    for (std::uint64_t off = 0; off < size; off += kPageSize) asm volatile("invlpg (%0)" ::"r"(va + off) : "memory");
+    return {};
 }
 
 }  // namespace hv::memory

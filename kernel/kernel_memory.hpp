@@ -23,5 +23,11 @@ struct BootMemory {
 // Physical frames for the hypervisor and for guests (thread-safe).
 [[nodiscard]] Result<HostPhys> allocate(std::uint64_t size, std::uint64_t align);
 void free(HostPhys base, std::uint64_t size);
+[[nodiscard]] std::uint64_t free_bytes();
+
+// Maps host memory (RAM the hypervisor owns, e.g. a VM's) read-write, no-execute, write-back at
+// `va` in the kernel address space; `va` is in a window the caller owns. Thread-safe.
+[[nodiscard]] Result<void> map_kernel_range(std::uint64_t va, HostPhys pa, std::uint64_t size);
+[[nodiscard]] Result<void> unmap_kernel_range(std::uint64_t va, std::uint64_t size);
 
 }  // namespace hv::memory

@@ -7,18 +7,22 @@
 #include "arch/x86/cpu/descriptors.hpp"
 #include "arch/x86/cpu/lapic.hpp"
 #include "arch/x86/cpu/virt_support.hpp"
+#include "arch/x86/virt_backend.hpp"
 #include "boot/multiboot_info.hpp"
 #include "drivers/acpi/platform.hpp"
 #include "drivers/pci/inventory.hpp"
 #include "kernel/cmdline.hpp"
 #include "kernel/console.hpp"
 #include "kernel/direct_map.hpp"
+#include "kernel/cpu_work.hpp"
 #include "kernel/kernel_memory.hpp"
+#include "kernel/kmalloc.hpp"
 #include "kernel/mmio.hpp"
 #include "kernel/panic.hpp"
 #include "kernel/percpu.hpp"
 #include "kernel/smp.hpp"
 #include "kernel/time.hpp"
+#include "vmm/vm_manager.hpp"
 
 namespace hv {
 void run_global_constructors();
@@ -29,6 +33,8 @@ boot::BootInfo g_boot_info;
 
 // The xAPIC register page is 4 KiB (Intel SDM vol. 3A 12.4.1).
 constexpr std::uint64_t kLapicMmioSize = 4096;
+// VM, vCPU and device objects; guest RAM and page tables come from the frame allocator.
+constexpr std::uint64_t kObjectHeapBytes = 8 * kMiB;
 
 const char* iommu_kind(const acpi::Platform& p) {
     if (p.have_dmar && !p.dmar.drhds.empty()) return "vtd";
@@ -73,9 +79,20 @@ extern "C" [[noreturn]] void kernel_main(std::uint32_t magic, std::uint32_t info
         boot.efi ? " uefi" : " bios", " loader=\"", boot.loader_name, "\" cmdline=\"", boot.cmdline,
         "\"");
     const WhenIdle when_idle = parse_on_all_stopped(boot.cmdline);
+    // Boot tests check that a fault inside the hypervisor produces a readable panic.
+    if (cmdline_value(boot.cmdline, "fault_test").value_or("") == StrView("page-fault")) {
+        constexpr std::uint64_t kUnmapped = 0x4000'0000'0000;  // canonical (< 2^47), never mapped
+        *reinterpret_cast<volatile std::uint64_t*>(kUnmapped) = 1;
+    }
 
     auto memory = memory::init(boot);
     if (!memory) panic("memory setup failed: ", memory.error().what);
+    if (auto r = kmalloc_init(kObjectHeapBytes); !r) panic("object heap: ", r.error().what);
+    // The boot information's strings pointed into the boot identity map, which is gone: read it
+    // again through the direct map (same bytes, new addresses).
+    if (auto r = boot::parse_boot_info(magic, info_phys, mem, g_boot_info); !r) {
+        panic("boot information unreadable after the switch to the kernel page tables: ", r.error().what);
+    }
 
     auto platform_result = acpi::discover(boot, mem);
     if (!platform_result) panic("no ACPI tables: ", platform_result.error().what);
@@ -85,6 +102,7 @@ extern "C" [[noreturn]] void kernel_main(std::uint32_t magic, std::uint32_t info
     if (!lapic_mmio) panic("cannot map the local APIC: ", lapic_mmio.error().what);
     x86::lapic::init_bsp(lapic_mmio.value());
     x86::lapic::init_this_cpu();
+    init_cpu_work();
 
     std::uint16_t pm_timer = 0;
     if (platform.have_fadt) {
@@ -103,15 +121,26 @@ extern "C" [[noreturn]] void kernel_main(std::uint32_t magic, std::uint32_t info
 
     const x86::VirtSupport virt = x86::classify_virt_support(x86::probe_virt_inputs());
     if (virt.kind == x86::VirtKind::kNone) log("virt: unavailable: ", virt.reason);
+    vmm::VirtBackend* backend = arch::select_backend(virt.kind);
+    if (backend != nullptr) {
+        if (auto r = backend->init_global(); !r) {
+            log("virt: ", backend->name(), " set-up failed: ", r.error().what);
+            backend = nullptr;
+        }
+    }
 
     pci::scan(platform);
 
     log("ready cpus=", online_cpu_count(), " mem_mib=", memory.value().usable_bytes / kMiB,
         " virt=", x86::virt_name(virt.kind), " iommu=", iommu_kind(platform));
 
-    // No VM manager yet: with no manifest nothing runs, so every VM has stopped.
+    const vmm::AfterVms after = vmm::run_manifest(
+        boot, backend, vmm::HostResources{memory::free_bytes(), online_cpu_count()});
     log("all vms stopped");
-    if (when_idle == WhenIdle::kPowerOff) {
+    const WhenIdle policy = after == vmm::AfterVms::kPowerOff ? WhenIdle::kPowerOff
+                            : after == vmm::AfterVms::kHalt   ? WhenIdle::kHalt
+                                                              : when_idle;
+    if (policy == WhenIdle::kPowerOff) {
         acpi::power_off(platform);
         panic("power-off failed; halting");
     }

@@ -30,15 +30,11 @@ void panic_begin() {
     x86::lapic::stop_other_cpus();
 }
 
-void panic_end() {
-    print_backtrace(reinterpret_cast<std::uint64_t>(__builtin_frame_address(0)));
-    console::locked_sink().write("hv: panic system halted\n");
-    x86::halt_forever();
-}
-
-void print_backtrace(std::uint64_t rbp) {
+// Frame-pointer backtrace (the kernel is built with -fno-omit-frame-pointer).
+void panic_end(std::uint64_t rip, std::uint64_t rbp) {
     Sink& s = console::locked_sink();
     s.write("hv: panic backtrace (addr2line -e build/hypervisor.elf):");
+    if (rip != 0) print(s, " 0x", Hex{rip, 16});
     // Stack frames live on kernel stacks, which are all inside the image (.bss); anything else
     // means a corrupt chain, so stop there.
     for (int i = 0; i < kMaxBacktraceFrames && rbp != 0 && (rbp & 7) == 0 && is_kernel_address(rbp); ++i) {
@@ -48,7 +44,8 @@ void print_backtrace(std::uint64_t rbp) {
         print(s, " 0x", Hex{ret, 16});
         rbp = frame[0];
     }
-    s.put('\n');
+    s.write("\nhv: panic system halted\n");
+    x86::halt_forever();
 }
 
 void panic_exception(const x86::InterruptFrame& f, std::uint64_t cr2) {
@@ -67,11 +64,7 @@ void panic_exception(const x86::InterruptFrame& f, std::uint64_t cr2) {
           Hex{f.r15, 16}, '\n');
     print(s, "hv: panic cs=", Hex{f.cs}, " ss=", Hex{f.ss}, " rflags=", Hex{f.rflags}, " cr0=", Hex{x86::read_cr0()},
           " cr3=", Hex{x86::read_cr3()}, " cr4=", Hex{x86::read_cr4()}, '\n');
-    if (is_kernel_address(f.rip)) {
-        print(s, "hv: panic backtrace frame 0x", Hex{f.rip, 16}, '\n');
-    }
-    print_backtrace(f.rbp);
-    panic_end();
+    panic_end(f.rip, f.rbp);
 }
 
 }  // namespace hv

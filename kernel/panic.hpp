@@ -14,7 +14,8 @@ struct InterruptFrame;
 bool panic_in_progress();
 // Claims the panic (first CPU wins; others halt), stops the other CPUs.
 void panic_begin();
-[[noreturn]] void panic_end();
+// Prints the backtrace starting at `rip` (0: none) and the frame chain at `rbp`, then halts.
+[[noreturn]] void panic_end(std::uint64_t rip, std::uint64_t rbp);
 
 template <typename... Args>
 [[noreturn]] void panic(const Args&... args) {
@@ -23,13 +24,11 @@ template <typename... Args>
     s.write("hv: panic ");
     print(s, args...);
     s.put('\n');
-    panic_end();
+    panic_end(0, reinterpret_cast<std::uint64_t>(__builtin_frame_address(0)));
 }
 
 // An exception in hypervisor code: vector, error code, RIP, CR2, registers, backtrace.
 [[noreturn]] void panic_exception(const x86::InterruptFrame& frame, std::uint64_t cr2);
 
-// Frame-pointer backtrace from `rbp` (the kernel is built with -fno-omit-frame-pointer).
-void print_backtrace(std::uint64_t rbp);
 
 }  // namespace hv

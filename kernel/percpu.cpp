@@ -1,6 +1,7 @@
 #include "kernel/percpu.hpp"
 
 #include "arch/x86/cpu/msr.hpp"
+#include "arch/x86/paging/hpt_format.hpp"
 
 namespace hv {
 namespace {
@@ -29,6 +30,8 @@ void init_this_cpu(std::uint32_t index, std::uint32_t apic_id) {
     c.index = index;
     c.apic_id = apic_id;
     x86::wrmsr(x86::Msr::kGsBase, reinterpret_cast<std::uint64_t>(&c));
+    // The page-table formats encode cache types as indices into this PAT (write-combining = 4).
+    x86::wrmsr(x86::Msr::kPat, paging::kHostPat);
     x86::load_descriptors(c.descriptors);
     x86::load_idt();
     c.online.store(true, std::memory_order_release);

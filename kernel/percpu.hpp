@@ -13,11 +13,16 @@ namespace hv {
 inline constexpr std::uint32_t kMaxCpus = 64;
 inline constexpr std::size_t kKernelStackSize = 16 * 1024;
 
+using WorkFn = void (*)(void*);
+
 struct PerCpu {
     PerCpu* self;  // must stay first: read through %gs:0
     std::uint32_t index;
     std::uint32_t apic_id;
     std::atomic<bool> online;
+    // Work handed to this CPU while it idles (cpu_work.hpp): set by another CPU, taken here.
+    std::atomic<WorkFn> work;
+    void* work_arg;
     x86::CpuDescriptors descriptors;
 };
 static_assert(__builtin_offsetof(PerCpu, self) == 0);

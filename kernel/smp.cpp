@@ -7,6 +7,7 @@
 #include "arch/x86/cpu/msr.hpp"
 #include "kernel/console.hpp"
 #include "kernel/direct_map.hpp"
+#include "kernel/cpu_work.hpp"
 #include "kernel/percpu.hpp"
 #include "kernel/time.hpp"
 
@@ -113,8 +114,7 @@ extern "C" [[noreturn]] void ap_main(std::uint64_t /*stack_slot*/, std::uint64_t
     }
     if (index == 0) x86::halt_forever();  // not a CPU we started: stay out of the way
     init_this_cpu(index, apic_id);
-    // Idle until the VMM gives this CPU work.
-    for (;;) asm volatile("sti; hlt; cli" ::: "memory");
+    idle_loop();
 }
 
 }  // namespace hv::smp

@@ -22,6 +22,7 @@ constexpr std::uint8_t kPortBSpeaker = 0x02;
 constexpr std::uint8_t kPortBOut2 = 0x20;
 
 std::uint64_t g_tsc_hz = 1'000'000'000;  // until calibrated: assume 1 GHz so delays are finite
+std::uint64_t g_lapic_timer_hz = 1'000'000;
 
 struct Window {
     std::uint64_t tsc_ticks;
@@ -78,10 +79,13 @@ Calibration calibrate(std::uint16_t pm_timer_port, bool pm_timer_32bit) {
     if (w.us == 0) w.us = 1;
     g_tsc_hz = w.tsc_ticks * 1'000'000 / w.us;
     if (g_tsc_hz == 0) g_tsc_hz = 1;
-    return {g_tsc_hz, static_cast<std::uint64_t>(w.lapic_ticks) * 1'000'000 / w.us, reference};
+    g_lapic_timer_hz = static_cast<std::uint64_t>(w.lapic_ticks) * 1'000'000 / w.us;
+    if (g_lapic_timer_hz == 0) g_lapic_timer_hz = 1;
+    return {g_tsc_hz, g_lapic_timer_hz, reference};
 }
 
 std::uint64_t tsc_hz() { return g_tsc_hz; }
+std::uint64_t lapic_timer_hz() { return g_lapic_timer_hz; }
 
 std::uint64_t now_ns() {
     const unsigned __int128 t = x86::rdtsc();

@@ -15,6 +15,7 @@ struct Calibration {
 Calibration calibrate(std::uint16_t pm_timer_port, bool pm_timer_32bit);
 
 std::uint64_t tsc_hz();
+std::uint64_t lapic_timer_hz();
 std::uint64_t now_ns();
 void delay_us(std::uint64_t us);
 

@@ -65,7 +65,8 @@ Result<DeviceScopes> decode_scopes(Bytes scopes) {
         }
         DeviceScope scope = TRY(decode_scope(scopes.subspan(off, len)));
         if (!out.push(scope)) {
-            return make_error(Errc::kTooMany, "DMAR structure has more device scopes than supported");
+            return make_error(Errc::kTooMany,
+                              "DMAR structure has more device scopes than supported");
         }
         off += len;
     }

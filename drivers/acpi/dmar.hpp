@@ -107,9 +107,7 @@ struct Dmar {
         return static_cast<unsigned>(host_address_width) + 1;
     }
     [[nodiscard]] constexpr bool intr_remap() const { return (flags & kDmarIntrRemap) != 0; }
-    [[nodiscard]] constexpr bool x2apic_opt_out() const {
-        return (flags & kDmarX2apicOptOut) != 0;
-    }
+    [[nodiscard]] constexpr bool x2apic_opt_out() const { return (flags & kDmarX2apicOptOut) != 0; }
     [[nodiscard]] constexpr bool dma_ctrl_platform_opt_in() const {
         return (flags & kDmarDmaCtrlPlatformOptIn) != 0;
     }

@@ -51,12 +51,13 @@ static_assert(kSleepStatusReg + kGasSize == kFadtV5Size);
 // ACPICA's ACPI_FADT_V2_SIZE: tables up to here follow the ACPI 1.0 reading of offset 109.
 constexpr std::size_t kFadtV2Size = kMinorVersion + 1;
 
-// The 64-bit address at `off` if the table reaches it and it is non-zero, else the 32-bit one.
+// The 64-bit X_ address if the table reaches it and it is non-zero, else the 32-bit field.
 std::uint64_t prefer_x(Bytes t, std::size_t x_off, std::size_t legacy_off) {
     std::uint64_t x = t.size() >= x_off + 8 ? field<std::uint64_t>(t, x_off) : 0;
     return x != 0 ? x : field<std::uint32_t>(t, legacy_off);
 }
 
+// Likewise for a register block: the X_ Gas, else the 32-bit port as an I/O-space Gas.
 Gas prefer_x_gas(Bytes t, std::size_t x_off, std::size_t legacy_off, std::uint8_t length) {
     Optional<Gas> x = parse_gas(t, x_off);
     if (x && x->present()) return *x;

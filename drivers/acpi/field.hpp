@@ -10,7 +10,7 @@
 namespace hv::acpi {
 
 template <typename T>
-    requires std::is_trivially_copyable_v<T>
+requires std::is_trivially_copyable_v<T>
 [[nodiscard]] constexpr T field(Bytes bytes, std::size_t offset) {
     return load_le<T>(bytes, offset).value_or(T{});
 }

@@ -16,7 +16,6 @@ struct FixedList {
     [[nodiscard]] static constexpr std::size_t capacity() { return N; }
     [[nodiscard]] constexpr std::size_t size() const { return count; }
     [[nodiscard]] constexpr bool empty() const { return count == 0; }
-    [[nodiscard]] constexpr bool full() const { return count == N; }
 
     // False (and the list unchanged) when full.
     [[nodiscard]] constexpr bool push(const T& value) {
@@ -28,7 +27,6 @@ struct FixedList {
     // Callers index below size(); like std::array, this is not checked.
     constexpr T& operator[](std::size_t i) { return items[i]; }
     constexpr const T& operator[](std::size_t i) const { return items[i]; }
-    constexpr T& back() { return items[count - 1]; }
 
     [[nodiscard]] constexpr std::span<const T> view() const { return {items.data(), count}; }
     constexpr const T* begin() const { return items.data(); }

@@ -214,7 +214,8 @@ Result<Ivrs> parse_ivrs(Bytes table) {
         if (len < kBlockHeaderLength) {
             return make_error(Errc::kInvalid, "IVRS block length below 4");
         }
-        if (len > t.size() - off) return make_error(Errc::kInvalid, "IVRS block length past table end");
+        if (len > t.size() - off)
+            return make_error(Errc::kInvalid, "IVRS block length past table end");
         Bytes b = t.subspan(off, len);
         switch (type) {
             case IvrsBlockType::kIvhdLegacy:

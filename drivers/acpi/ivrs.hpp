@@ -65,10 +65,10 @@ struct Ivhd {
     std::uint16_t capability_offset;
     std::uint64_t base;  // MMIO register base
     std::uint16_t segment;
-    std::uint16_t info;                // MSI number bits 4:0, UnitID bits 12:8
-    std::uint32_t feature_reporting;   // type 10h: IOMMU feature info; 11h/40h: attributes
-    std::uint64_t efr;                 // 11h/40h: EFR register image; 0 for 10h
-    std::uint64_t efr2;                // 11h/40h: EFR2 register image; 0 for 10h
+    std::uint16_t info;               // MSI number bits 4:0, UnitID bits 12:8
+    std::uint32_t feature_reporting;  // type 10h: IOMMU feature info; 11h/40h: attributes
+    std::uint64_t efr;                // 11h/40h: EFR register image; 0 for 10h
+    std::uint64_t efr2;               // 11h/40h: EFR2 register image; 0 for 10h
     FixedList<IvhdEntry, kMaxIvhdEntries> entries;
 
     [[nodiscard]] constexpr std::uint8_t msi_number() const { return info & 0x1F; }
@@ -77,8 +77,8 @@ struct Ivhd {
 
 // Memory to keep identity-mapped (unity) or excluded for the named devices.
 struct Ivmd {
-    IvrsBlockType type;  // kIvmdAll, kIvmdSelect or kIvmdRange
-    std::uint8_t flags;  // bit 0 Unity, 1 IR, 2 IW, 3 ExclusionRange
+    IvrsBlockType type;       // kIvmdAll, kIvmdSelect or kIvmdRange
+    std::uint8_t flags;       // bit 0 Unity, 1 IR, 2 IW, 3 ExclusionRange
     std::uint16_t device_id;  // select: the device; range: the first device
     std::uint16_t auxiliary;  // range: the last device
     std::uint16_t segment;    // PCI segment group (reserved, so 0, before spec rev 3.07)

@@ -64,8 +64,10 @@ Result<Ok> decode_entry(Bytes e, Madt& madt) {
         }
         case MadtEntryType::kInterruptSourceOverride: {
             TRY(need(kOverrideLength, "MADT interrupt source override entry too short"));
-            InterruptOverride o{field<std::uint8_t>(e, 2), field<std::uint8_t>(e, 3),
-                                field<std::uint32_t>(e, 4), {field<std::uint16_t>(e, 8)}};
+            InterruptOverride o{field<std::uint8_t>(e, 2),
+                                field<std::uint8_t>(e, 3),
+                                field<std::uint32_t>(e, 4),
+                                {field<std::uint16_t>(e, 8)}};
             if (!madt.overrides.push(o)) {
                 return make_error(Errc::kTooMany,
                                   "MADT lists more interrupt source overrides than supported");
@@ -82,20 +84,20 @@ Result<Ok> decode_entry(Bytes e, Madt& madt) {
         }
         case MadtEntryType::kLocalApicNmi: {
             TRY(need(kLocalApicNmiLength, "MADT local APIC NMI entry too short"));
-            LocalApicNmi n{field<std::uint8_t>(e, 2), {field<std::uint16_t>(e, 3)},
-                           field<std::uint8_t>(e, 5), false};
-            if (!madt.local_apic_nmis.push(n)) {
-                return make_error(Errc::kTooMany, "MADT lists more local APIC NMIs than supported");
-            }
+            LocalApicNmi n{field<std::uint8_t>(e, 2),
+                           {field<std::uint16_t>(e, 3)},
+                           field<std::uint8_t>(e, 5),
+                           false};
+            if (!madt.local_apic_nmis.push(n)) ++madt.local_apic_nmis_dropped;
             return Ok{};
         }
         case MadtEntryType::kLocalX2ApicNmi: {
             TRY(need(kLocalX2ApicNmiLength, "MADT local x2APIC NMI entry too short"));
-            LocalApicNmi n{field<std::uint32_t>(e, 4), {field<std::uint16_t>(e, 2)},
-                           field<std::uint8_t>(e, 8), true};
-            if (!madt.local_apic_nmis.push(n)) {
-                return make_error(Errc::kTooMany, "MADT lists more local APIC NMIs than supported");
-            }
+            LocalApicNmi n{field<std::uint32_t>(e, 4),
+                           {field<std::uint16_t>(e, 2)},
+                           field<std::uint8_t>(e, 8),
+                           true};
+            if (!madt.local_apic_nmis.push(n)) ++madt.local_apic_nmis_dropped;
             return Ok{};
         }
         case MadtEntryType::kLocalApicAddressOverride:
@@ -127,7 +129,8 @@ Result<Madt> parse_madt(Bytes table) {
         }
         std::size_t len = field<std::uint8_t>(t, off + 1);
         // A length below the header would never advance the walk.
-        if (len < kEntryHeaderLength) return make_error(Errc::kInvalid, "MADT entry length below 2");
+        if (len < kEntryHeaderLength)
+            return make_error(Errc::kInvalid, "MADT entry length below 2");
         if (len > t.size() - off) {
             return make_error(Errc::kInvalid, "MADT entry length past table end");
         }

@@ -14,7 +14,8 @@ inline constexpr std::size_t kMaxCpus = 256;
 inline constexpr std::size_t kMaxIoApics = 16;
 inline constexpr std::size_t kMaxInterruptOverrides = 32;
 inline constexpr std::size_t kMaxNmiSources = 16;
-inline constexpr std::size_t kMaxLocalApicNmis = 32;  // often one per CPU on small machines
+// Servers often give one local APIC NMI entry per processor, so this follows kMaxCpus.
+inline constexpr std::size_t kMaxLocalApicNmis = kMaxCpus;
 
 // ACPI 6.5 table 5.22, Interrupt Controller Structure types this parser decodes.
 enum class MadtEntryType : std::uint8_t {
@@ -55,7 +56,12 @@ struct IoApic {
 };
 
 // ACPI 6.5 table 5.27, MPS INTI flags: polarity bits 1:0, trigger mode bits 3:2.
-enum class Polarity : std::uint8_t { kConforms = 0, kActiveHigh = 1, kReserved = 2, kActiveLow = 3 };
+enum class Polarity : std::uint8_t {
+    kConforms = 0,
+    kActiveHigh = 1,
+    kReserved = 2,
+    kActiveLow = 3
+};
 enum class TriggerMode : std::uint8_t { kConforms = 0, kEdge = 1, kReserved = 2, kLevel = 3 };
 
 struct MpsIntiFlags {
@@ -82,7 +88,7 @@ struct NmiSource {
 };
 
 // Types 4 and 10: which LINT pin of which processor is NMI.
-inline constexpr std::uint32_t kAllProcessorsXapic = 0xFF;        // ACPI 6.5 table 5.32
+inline constexpr std::uint32_t kAllProcessorsXapic = 0xFF;         // ACPI 6.5 table 5.32
 inline constexpr std::uint32_t kAllProcessorsX2apic = 0xFFFFFFFF;  // ACPI 6.5 table 5.42
 struct LocalApicNmi {
     std::uint32_t acpi_uid;  // kAllProcessorsXapic / kAllProcessorsX2apic for every processor
@@ -108,7 +114,8 @@ struct Madt {
     FixedList<InterruptOverride, kMaxInterruptOverrides> overrides;
     FixedList<NmiSource, kMaxNmiSources> nmi_sources;
     FixedList<LocalApicNmi, kMaxLocalApicNmis> local_apic_nmis;
-    std::size_t unknown_entries;  // types not listed in MadtEntryType, skipped by length
+    std::size_t local_apic_nmis_dropped;  // like cpus_dropped: entries for CPUs past capacity
+    std::size_t unknown_entries;          // types not listed in MadtEntryType, skipped by length
 
     // The machine also has dual 8259 PICs, which must be masked before using the I/O APIC.
     [[nodiscard]] constexpr bool pcat_compat() const { return (flags & kMadtPcatCompat) != 0; }
@@ -116,7 +123,7 @@ struct Madt {
 
 // Parses a whole MADT (signature "APIC", checksum checked). Errors on entries shorter than their
 // type's layout, zero-length or past the table end, and on more I/O APICs, overrides or NMI
-// entries than the capacities above (kTooMany: dropping one would misroute interrupts).
+// sources than the capacities above (kTooMany: dropping one would misroute interrupts).
 [[nodiscard]] Result<Madt> parse_madt(Bytes table);
 
 struct UsableCpus {

@@ -33,7 +33,8 @@ Result<Mcfg> parse_mcfg(Bytes table) {
     Mcfg mcfg{};
     for (std::size_t off = 0; off < entries.size(); off += kEntrySize) {
         EcamWindow w{field<std::uint64_t>(entries, off), field<std::uint16_t>(entries, off + 8),
-                     field<std::uint8_t>(entries, off + 10), field<std::uint8_t>(entries, off + 11)};
+                     field<std::uint8_t>(entries, off + 10),
+                     field<std::uint8_t>(entries, off + 11)};
         if (w.end_bus < w.start_bus) {
             return make_error(Errc::kInvalid, "MCFG entry end bus below start bus");
         }

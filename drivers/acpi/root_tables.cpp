@@ -78,9 +78,8 @@ Result<RootTables> walk(const PhysReader& mem, std::uint64_t root_phys, const Ro
     Bytes entries = root.subspan(kSdtHeaderSize);
     std::size_t count = entries.size() / kind.entry_size;
     for (std::size_t i = 0; i < count; ++i) {
-        std::uint64_t phys = kind.entry_size == 8
-                                 ? field<std::uint64_t>(entries, i * 8)
-                                 : field<std::uint32_t>(entries, i * 4);
+        std::uint64_t phys = kind.entry_size == 8 ? field<std::uint64_t>(entries, i * 8)
+                                                  : field<std::uint32_t>(entries, i * 4);
         admit(mem, roots, phys);
     }
     return roots;
@@ -100,12 +99,12 @@ Result<RootTables> walk_root_tables(const PhysReader& mem, const Rsdp& rsdp) {
 }
 
 Result<Bytes> read_table(const PhysReader& mem, std::uint64_t phys) {
-    return read_whole(mem, phys, "ACPI table at unreadable memory",
-                      SdtErrors{"ACPI table shorter than its 36-byte header",
-                                "ACPI table length past readable memory",
-                                "ACPI table checksum mismatch",
-                                "ACPI table signature changed while reading"},
-                      nullptr);
+    return read_whole(
+        mem, phys, "ACPI table at unreadable memory",
+        SdtErrors{"ACPI table shorter than its 36-byte header",
+                  "ACPI table length past readable memory", "ACPI table checksum mismatch",
+                  "ACPI table signature changed while reading"},
+        nullptr);
 }
 
 Result<Bytes> find_table(const PhysReader& mem, const RootTables& roots, Signature signature,

@@ -55,8 +55,8 @@ Result<Rsdp> parse_rsdp(Bytes bytes) {
 
 Result<std::uint64_t> scan_for_rsdp(Bytes area, std::uint64_t area_phys) {
     // Alignment is a property of the physical address, not of the offset into `area`.
-    std::size_t first = static_cast<std::size_t>((kScanAlignment - area_phys % kScanAlignment) %
-                                                 kScanAlignment);
+    std::size_t first =
+        static_cast<std::size_t>((kScanAlignment - area_phys % kScanAlignment) % kScanAlignment);
     for (std::size_t off = first; off < area.size(); off += kScanAlignment) {
         if (!bytes_equal(area, off, kRsdpSignature, kSignatureLength)) continue;
         if (parse_rsdp(area.subspan(off)).ok()) return area_phys + off;

@@ -63,15 +63,27 @@ Result<std::uint64_t> decode_integer(Bytes pkg, std::size_t& at) {
     std::uint8_t op = byte_at(pkg, at++);
     std::size_t width = 0;
     switch (op) {
-        case kZeroOp: return std::uint64_t{0};
-        case kOneOp: return std::uint64_t{1};
-        case kOnesOp: return ~std::uint64_t{0};
-        case kBytePrefix: width = 1; break;
-        case kWordPrefix: width = 2; break;
-        case kDWordPrefix: width = 4; break;
-        case kQWordPrefix: width = 8; break;
+        case kZeroOp:
+            return std::uint64_t{0};
+        case kOneOp:
+            return std::uint64_t{1};
+        case kOnesOp:
+            return ~std::uint64_t{0};
+        case kBytePrefix:
+            width = 1;
+            break;
+        case kWordPrefix:
+            width = 2;
+            break;
+        case kDWordPrefix:
+            width = 4;
+            break;
+        case kQWordPrefix:
+            width = 8;
+            break;
         default:
-            return make_error(Errc::kUnsupported, "_S5_ package element is not an integer constant");
+            return make_error(Errc::kUnsupported,
+                              "_S5_ package element is not an integer constant");
     }
     if (pkg.size() - at < width) {
         return make_error(Errc::kInvalid, "_S5_ package element past its end");

@@ -26,7 +26,9 @@ struct Signature {
 };
 
 // Prints the four characters as they are (the kernel's "hv: acpi ... XXXX" lines).
-inline void format_to(Sink& s, const Signature& sig) { s.write(sig.chars.data(), sig.chars.size()); }
+inline void format_to(Sink& s, const Signature& sig) {
+    s.write(sig.chars.data(), sig.chars.size());
+}
 
 // ACPI 6.5 table 5.4: the header is 36 bytes.
 inline constexpr std::size_t kSdtHeaderSize = 36;

@@ -31,15 +31,15 @@ namespace hv::manifest {
 
 inline constexpr std::size_t kMaxManifestBytes = std::size_t{1} << 20;
 inline constexpr std::size_t kMaxVms = 16;
-inline constexpr std::size_t kMaxNameLen = 31;         // [A-Za-z0-9_.-]
-inline constexpr std::size_t kMaxModuleNameLen = 63;   // printable ASCII, no spaces
-inline constexpr std::size_t kMaxCmdlineLen = 1024;    // bytes, after decoding escapes
+inline constexpr std::size_t kMaxNameLen = 31;        // [A-Za-z0-9_.-]
+inline constexpr std::size_t kMaxModuleNameLen = 63;  // printable ASCII, no spaces
+inline constexpr std::size_t kMaxCmdlineLen = 1024;   // bytes, after decoding escapes
 inline constexpr std::size_t kMaxDevicesPerVm = 16;
 inline constexpr std::uint32_t kMinVcpus = 1;
 inline constexpr std::uint32_t kMaxVcpus = 64;
 inline constexpr std::uint64_t kMinMemoryMib = 2;
 inline constexpr std::uint64_t kMaxMemoryMib = 1048576;  // 1 TiB
-inline constexpr std::uint32_t kMaxCpuIndex = 4095;      // parse-time bound; validate() uses the host's
+inline constexpr std::uint32_t kMaxCpuIndex = 4095;  // parse-time bound; validate() uses the host's
 // Each vCPU runs on a physical CPU of its own, and CPU 0 is kept for the hypervisor's own work
 // (console, timers, device assignment). So guests get host CPUs 1..N-1: the vcpus of all VMs
 // together may not exceed host CPUs - kHypervisorCpus, and no VM may pin a vCPU to CPU 0.
@@ -48,7 +48,7 @@ inline constexpr std::uint32_t kHypervisorCpus = 1;
 // A string of at most N bytes, stored in place and NUL-terminated.
 template <std::size_t N>
 class FixedString {
-public:
+  public:
     static constexpr std::size_t kCapacity = N;
 
     [[nodiscard]] constexpr StrView view() const { return StrView(data_, size_); }
@@ -65,7 +65,7 @@ public:
         return true;
     }
 
-private:
+  private:
     char data_[N + 1] = {};
     std::uint16_t size_ = 0;
 };

@@ -28,7 +28,7 @@ struct ManifestError {
 
 // Writes into an error's reason; output past the capacity is replaced by "...".
 class ReasonSink final : public Sink {
-public:
+  public:
     explicit ReasonSink(ManifestError& error) : error_(error) {}
     void put(char c) override {
         if (error_.reason_size < kMaxReasonLen) {
@@ -39,7 +39,7 @@ public:
         for (std::size_t i = kMaxReasonLen - 3; i < kMaxReasonLen; ++i) error_.reason_text[i] = '.';
     }
 
-private:
+  private:
     ManifestError& error_;
 };
 

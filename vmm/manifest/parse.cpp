@@ -34,8 +34,8 @@ ManifestError fail(TextPos pos, const Args&... args) {
 }
 
 constexpr bool is_name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
 }
 
 // Module names come from a `name=ID` token of a module command line, so they hold no spaces.
@@ -50,8 +50,8 @@ Result<void, ManifestError> expect_kind(const Item& item, ValueKind kind) {
 Result<void, ManifestError> expect_array_of(const Item& item, ValueKind kind) {
     const char* plural = kind == ValueKind::kString ? "strings" : "integers";
     if (item.value.kind != ValueKind::kArray) {
-        return fail(item.value.pos, "expected an array of ", plural, " for '", item.name,
-                    "', got ", kind_phrase(item.value.kind));
+        return fail(item.value.pos, "expected an array of ", plural, " for '", item.name, "', got ",
+                    kind_phrase(item.value.kind));
     }
     for (std::size_t i = 0; i < item.value.count; ++i) {
         const Scalar& s = item.value.items[i];
@@ -63,8 +63,7 @@ Result<void, ManifestError> expect_array_of(const Item& item, ValueKind kind) {
     return Ok{};
 }
 
-Result<std::int64_t, ManifestError> integer_in(const Item& item, std::int64_t lo,
-                                               std::int64_t hi) {
+Result<std::int64_t, ManifestError> integer_in(const Item& item, std::int64_t lo, std::int64_t hi) {
     TRY(expect_kind(item, ValueKind::kInteger));
     const std::int64_t v = item.value.scalar.integer;
     if (v < lo || v > hi) {
@@ -105,7 +104,7 @@ Result<void, ManifestError> take_module_name(const Item& item, const char* what,
 }
 
 class SchemaParser {
-public:
+  public:
     SchemaParser(StrView text, Manifest& out) : reader_(text), m_(out) {}
 
     Result<void, ManifestError> run() {
@@ -114,9 +113,15 @@ public:
         for (;;) {
             TRY(reader_.next(item_));
             switch (item_.kind) {
-                case ItemKind::kTable: TRY(on_table()); break;
-                case ItemKind::kArrayTable: TRY(on_array_table()); break;
-                case ItemKind::kKeyValue: TRY(on_key()); break;
+                case ItemKind::kTable:
+                    TRY(on_table());
+                    break;
+                case ItemKind::kArrayTable:
+                    TRY(on_array_table());
+                    break;
+                case ItemKind::kKeyValue:
+                    TRY(on_key());
+                    break;
                 case ItemKind::kEnd:
                     if (in_vm_) TRY(finish_vm());
                     if (m_.vm_count == 0) {
@@ -127,7 +132,7 @@ public:
         }
     }
 
-private:
+  private:
     Result<void, ManifestError> on_table() {
         if (in_vm_) TRY(finish_vm());
         in_vm_ = false;
@@ -149,7 +154,8 @@ private:
         if (in_vm_) TRY(finish_vm());
         in_vm_ = false;
         in_host_ = false;
-        if (item_.name == "host") return fail(item_.pos, "[[host]] is a single table: write [host]");
+        if (item_.name == "host")
+            return fail(item_.pos, "[[host]] is a single table: write [host]");
         if (item_.name != "vm") {
             return fail(item_.pos, "unknown table [[", Clipped{item_.name},
                         "]]; a manifest has only [host] and [[vm]]");
@@ -200,7 +206,9 @@ private:
         VmSpec& vm = m_.vms[m_.vm_count - 1];
         const std::uint32_t line = item_.pos.line;
         switch (static_cast<VmKey>(key)) {
-            case VmKey::kName: vm.lines.name = line; return take_name(vm);
+            case VmKey::kName:
+                vm.lines.name = line;
+                return take_name(vm);
             case VmKey::kVcpus:
                 vm.lines.vcpus = line;
                 vm.vcpus = static_cast<std::uint32_t>(TRY(integer_in(item_, kMinVcpus, kMaxVcpus)));
@@ -209,23 +217,35 @@ private:
                 vm.lines.memory_mib = line;
                 vm.memory_mib = static_cast<std::uint64_t>(
                     TRY(integer_in(item_, static_cast<std::int64_t>(kMinMemoryMib),
-                               static_cast<std::int64_t>(kMaxMemoryMib))));
+                                   static_cast<std::int64_t>(kMaxMemoryMib))));
                 return Ok{};
-            case VmKey::kKernel: vm.lines.kernel = line; return take_module_name(item_, "kernel", vm.kernel);
-            case VmKey::kInitrd: vm.lines.initrd = line; return take_module_name(item_, "initrd", vm.initrd);
-            case VmKey::kCmdline: vm.lines.cmdline = line; return take_cmdline(vm);
-            case VmKey::kDevices: vm.lines.devices = line; return take_devices(vm);
-            case VmKey::kCpus: vm.lines.cpus = line; return take_cpus(vm);
+            case VmKey::kKernel:
+                vm.lines.kernel = line;
+                return take_module_name(item_, "kernel", vm.kernel);
+            case VmKey::kInitrd:
+                vm.lines.initrd = line;
+                return take_module_name(item_, "initrd", vm.initrd);
+            case VmKey::kCmdline:
+                vm.lines.cmdline = line;
+                return take_cmdline(vm);
+            case VmKey::kDevices:
+                vm.lines.devices = line;
+                return take_devices(vm);
+            case VmKey::kCpus:
+                vm.lines.cpus = line;
+                return take_cpus(vm);
             case VmKey::kOnReboot:
                 vm.lines.on_reboot = line;
-                vm.on_reboot = TRY(pick(item_, "restart", "stop")) ? OnReboot::kStop : OnReboot::kRestart;
+                vm.on_reboot =
+                    TRY(pick(item_, "restart", "stop")) ? OnReboot::kStop : OnReboot::kRestart;
                 return Ok{};
             case VmKey::kOnDmaFault:
                 vm.lines.on_dma_fault = line;
                 vm.on_dma_fault =
                     TRY(pick(item_, "stop", "report")) ? OnDmaFault::kReport : OnDmaFault::kStop;
                 return Ok{};
-            case VmKey::kCount: break;
+            case VmKey::kCount:
+                break;
         }
         return Ok{};
     }

@@ -81,10 +81,14 @@ ManifestError fail(TextPos pos, const Args&... args) {
 
 const char* kind_phrase(ValueKind kind) {
     switch (kind) {
-        case ValueKind::kString: return "a string";
-        case ValueKind::kInteger: return "an integer";
-        case ValueKind::kBoolean: return "a boolean";
-        case ValueKind::kArray: return "an array";
+        case ValueKind::kString:
+            return "a string";
+        case ValueKind::kInteger:
+            return "an integer";
+        case ValueKind::kBoolean:
+            return "a boolean";
+        case ValueKind::kArray:
+            return "an array";
     }
     return "a value";
 }
@@ -307,8 +311,7 @@ Result<void, ManifestError> TomlReader::read_scalar(StrView key, Scalar& out) {
     }
     if (word == "inf" || word == "nan") return fail(out.pos, "floats are not supported");
     if (word.empty()) {
-        return fail(out.pos, "expected a value for '", Clipped{key}, "', got ",
-                    CharDesc{c, false});
+        return fail(out.pos, "expected a value for '", Clipped{key}, "', got ", CharDesc{c, false});
     }
     return fail(out.pos, "expected a value for '", Clipped{key}, "', got '", Clipped{word},
                 "' (strings need double quotes)");
@@ -331,7 +334,8 @@ Result<void, ManifestError> TomlReader::read_string(Scalar& out) {
             }
             if (e != '"' && e != '\\' && e != 'n' && e != 't') {
                 const char* only = " (only \\\" \\\\ \\n \\t)";
-                if (e > ' ' && e < 0x7f) return fail(here(), "unsupported escape '\\", e, "'", only);
+                if (e > ' ' && e < 0x7f)
+                    return fail(here(), "unsupported escape '\\", e, "'", only);
                 return fail(here(), "unsupported escape: backslash before ", CharDesc{e, false},
                             only);
             }

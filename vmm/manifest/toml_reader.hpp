@@ -44,7 +44,7 @@ enum class ValueKind : std::uint8_t { kString, kInteger, kBoolean, kArray };
 struct Scalar {
     ValueKind kind = ValueKind::kInteger;
     TextPos pos;
-    StrView raw;                  // kString: the text between the quotes, escapes not decoded
+    StrView raw;                   // kString: the text between the quotes, escapes not decoded
     std::size_t decoded_size = 0;  // kString: length after decode_string()
     std::int64_t integer = 0;
     bool boolean = false;
@@ -68,13 +68,13 @@ struct Item {
 };
 
 class TomlReader {
-public:
+  public:
     explicit TomlReader(StrView text) : text_(text) {}
 
     // Reads the next item into `out`. After kEnd or an error, further calls are not allowed.
     [[nodiscard]] Result<void, ManifestError> next(Item& out);
 
-private:
+  private:
     [[nodiscard]] Result<void, ManifestError> check_bytes() const;
     [[nodiscard]] Result<void, ManifestError> read_table(Item& out);
     [[nodiscard]] Result<void, ManifestError> read_key_value(Item& out);

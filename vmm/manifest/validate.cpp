@@ -63,9 +63,9 @@ Result<void, ManifestError> check_pins(const Manifest& m, const Optional<std::ui
             for (std::size_t w = 0; w < v; ++w) {
                 for (const CpuPin& other : vms[w].cpu_list()) {
                     if (other.cpu != pin.cpu) continue;
-                    return fail(pin.line, "cpu ", pin.cpu, " pinned by both '",
-                                vms[w].name.view(), "' (line ", other.line, ") and '",
-                                vms[v].name.view(), "' (line ", pin.line, ")");
+                    return fail(pin.line, "cpu ", pin.cpu, " pinned by both '", vms[w].name.view(),
+                                "' (line ", other.line, ") and '", vms[v].name.view(), "' (line ",
+                                pin.line, ")");
                 }
             }
         }

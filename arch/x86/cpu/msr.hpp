@@ -7,6 +7,7 @@ namespace hv::x86 {
 enum class Msr : std::uint32_t {
     kApicBase = 0x1B,           // SDM vol. 3A 12.4.4
     kFeatureControl = 0x3A,     // SDM vol. 3C 25.7
+    kPat = 0x277,               // SDM vol. 3A 13.12.2
     kTscDeadline = 0x6E0,       // SDM vol. 3A 12.5.4.1
     kX2apicBase = 0x800,        // SDM vol. 3A 12.12.1: x2APIC registers at 0x800 + (offset >> 4)
     kEfer = 0xC000'0080,

@@ -13,7 +13,7 @@
 namespace hv::acpi::test {
 
 class Builder {
-public:
+  public:
     Builder& u8(std::uint64_t v) { return put(v, 1); }
     Builder& u16(std::uint64_t v) { return put(v, 2); }
     Builder& u32(std::uint64_t v) { return put(v, 4); }
@@ -48,7 +48,7 @@ public:
     [[nodiscard]] const std::vector<std::byte>& bytes() const { return bytes_; }
     [[nodiscard]] std::vector<std::byte>& bytes() { return bytes_; }
 
-private:
+  private:
     Builder& put(std::uint64_t v, std::size_t width) {
         for (std::size_t i = 0; i < width; ++i) {
             bytes_.push_back(static_cast<std::byte>((v >> (8 * i)) & 0xFF));
@@ -63,7 +63,8 @@ inline void fix_checksum(std::vector<std::byte>& t, std::size_t checksum_offset,
                          std::size_t length) {
     t.at(checksum_offset) = std::byte{0};
     std::uint8_t sum = 0;
-    for (std::size_t i = 0; i < length; ++i) sum = static_cast<std::uint8_t>(sum + std::uint8_t(t[i]));
+    for (std::size_t i = 0; i < length; ++i)
+        sum = static_cast<std::uint8_t>(sum + std::uint8_t(t[i]));
     t[checksum_offset] = static_cast<std::byte>(static_cast<std::uint8_t>(0x100 - sum));
 }
 
@@ -93,20 +94,21 @@ inline Bytes as_bytes(const std::vector<std::byte>& v) { return Bytes(v.data(), 
 
 // Physical memory made of separate readable regions; anything else is unreadable.
 class FakeMemory final : public PhysReader {
-public:
+  public:
     void place(std::uint64_t phys, std::vector<std::byte> bytes) {
         regions_[phys] = std::move(bytes);
     }
     Bytes read(std::uint64_t phys, std::uint64_t len) const override {
         for (const auto& [base, bytes] : regions_) {
-            if (phys >= base && phys - base <= bytes.size() && bytes.size() - (phys - base) >= len) {
+            if (phys >= base && phys - base <= bytes.size() &&
+                bytes.size() - (phys - base) >= len) {
                 return Bytes(bytes.data() + (phys - base), static_cast<std::size_t>(len));
             }
         }
         return {};
     }
 
-private:
+  private:
     std::map<std::uint64_t, std::vector<std::byte>> regions_;
 };
 

@@ -46,8 +46,8 @@ std::vector<std::byte> fadt(const FadtFields& f) {
     b.u8(f.acpi_disable).u8(0).u8(0);
     b.u32(pm1a_evt).u32(0).u32(pm1a_cnt).u32(0).u32(0).u32(tmr).u32(gpe0).u32(0);
     b.u8(4).u8(2).u8(0).u8(4).u8(0x10).u8(0).u8(0).u8(0);  // *_LEN, GPE1_BASE, CST_CNT
-    b.u16(0x0fff).u16(0x0fff).u16(0).u16(0);                // C2/C3 latency: unsupported
-    b.u8(0).u8(0).u8(0x0d).u8(0).u8(0x32);                  // duty, RTC alarms, century
+    b.u16(0x0fff).u16(0x0fff).u16(0).u16(0);               // C2/C3 latency: unsupported
+    b.u8(0).u8(0).u8(0x0d).u8(0).u8(0x32);                 // duty, RTC alarms, century
     b.u16(f.boot_arch).u8(0).u32(f.flags);
     EXPECT_EQ(b.size(), kFadtV1Size);
     b.gas(kIo, 8, 0, 0, f.reset_port).u8(f.reset_value).u16(0).u8(1);

@@ -199,6 +199,16 @@ TEST(Madt, CountsProcessorsBeyondCapacity) {
     EXPECT_EQ(m.cpus_dropped, 3u);
 }
 
+TEST(Madt, CountsPerProcessorNmiEntriesBeyondCapacity) {
+    Builder b = madt_body();
+    for (std::uint32_t i = 0; i < kMaxLocalApicNmis + 2; ++i) {
+        b.u8(10).u8(12).u16(0).u32(i).u8(1).zeros(3);
+    }
+    Madt m = parse_ok(make_table("APIC", 4, b));
+    EXPECT_EQ(m.local_apic_nmis.size(), kMaxLocalApicNmis);
+    EXPECT_EQ(m.local_apic_nmis_dropped, 2u);
+}
+
 TEST(Madt, RejectsMoreIoApicsThanSupported) {
     Builder b = madt_body();
     for (std::uint8_t i = 0; i <= kMaxIoApics; ++i) ioapic(b, i, 0xfec00000 + i * 0x1000u, i * 24u);

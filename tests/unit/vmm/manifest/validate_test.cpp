@@ -44,21 +44,23 @@ TEST(ManifestValidate, AcceptsTheArchitectureExampleOnAHostThatFitsIt) {
 }
 
 TEST(ManifestValidate, SkipsHostChecksWhenFactsAreUnknown) {
-    const Manifest m = parse_ok(vm("a", "vcpus = 64\ndevices = [\"0000:00:1f.7\"]", "1048576",
-                                   "absent") +
-                                vm("b", "", "1048576", "absent-too"));
+    const Manifest m =
+        parse_ok(vm("a", "vcpus = 64\ndevices = [\"0000:00:1f.7\"]", "1048576", "absent") +
+                 vm("b", "", "1048576", "absent-too"));
     EXPECT_TRUE(validate(m, HostFacts{}).ok());
 }
 
 TEST(ManifestValidate, RejectsAMissingKernelModule) {
     const ManifestError e = validate_error(vm("a") + vm("b", "", "64", "guest2"), full_facts());
-    EXPECT_EQ(reason(e), "kernel module 'guest2' not loaded (modules: manifest, linux, linux-initrd)");
+    EXPECT_EQ(reason(e),
+              "kernel module 'guest2' not loaded (modules: manifest, linux, linux-initrd)");
     EXPECT_EQ(e.line, 9u);
 }
 
 TEST(ManifestValidate, RejectsAMissingInitrdModule) {
     const ManifestError e = validate_error(vm("a", "initrd = \"busybox\""), full_facts());
-    EXPECT_EQ(reason(e), "initrd module 'busybox' not loaded (modules: manifest, linux, linux-initrd)");
+    EXPECT_EQ(reason(e),
+              "initrd module 'busybox' not loaded (modules: manifest, linux, linux-initrd)");
     EXPECT_EQ(e.line, 5u);
 }
 
@@ -70,9 +72,8 @@ TEST(ManifestValidate, SaysSoWhenNoModulesAreLoaded) {
 }
 
 TEST(ManifestValidate, RejectsMoreMemoryThanTheHostHas) {
-    const ManifestError e =
-        validate_error(vm("a", "", "2048") + vm("b", "", "1024") + vm("c", "", "2048"),
-                       full_facts());
+    const ManifestError e = validate_error(
+        vm("a", "", "2048") + vm("b", "", "1024") + vm("c", "", "2048"), full_facts());
     EXPECT_EQ(reason(e),
               "memory_mib of all VMs totals 5120 (up to 'c'), but the host has 4096 MiB for VMs");
     EXPECT_EQ(e.line, 13u);
@@ -86,9 +87,11 @@ TEST(ManifestValidate, ReservesCpuZeroForTheHypervisor) {
     EXPECT_EQ(kHypervisorCpus, 1u);
     // 4 host CPUs leave 3 for guests.
     EXPECT_TRUE(validate(parse_ok(vm("a", "vcpus = 2") + vm("b")), full_facts()).ok());
-    const ManifestError e = validate_error(vm("a", "vcpus = 2") + vm("b", "vcpus = 2"), full_facts());
-    EXPECT_EQ(reason(e), "vcpus of all VMs total 4 (up to 'b'), but only 3 of the host's 4 CPUs "
-                         "run guests (CPU 0 runs the hypervisor)");
+    const ManifestError e =
+        validate_error(vm("a", "vcpus = 2") + vm("b", "vcpus = 2"), full_facts());
+    EXPECT_EQ(reason(e),
+              "vcpus of all VMs total 4 (up to 'b'), but only 3 of the host's 4 CPUs "
+              "run guests (CPU 0 runs the hypervisor)");
     EXPECT_EQ(e.line, 10u);
 }
 
@@ -120,9 +123,9 @@ TEST(ManifestValidate, RejectsACpuPinnedByTwoVms) {
 }
 
 TEST(ManifestValidate, AcceptsDisjointPins) {
-    EXPECT_TRUE(
-        validate(parse_ok(vm("a", "vcpus = 2\ncpus = [1, 2]") + vm("b", "cpus = [3]")), full_facts())
-            .ok());
+    EXPECT_TRUE(validate(parse_ok(vm("a", "vcpus = 2\ncpus = [1, 2]") + vm("b", "cpus = [3]")),
+                         full_facts())
+                    .ok());
 }
 
 TEST(ManifestValidate, RejectsADeviceGivenToTwoVms) {

@@ -1,0 +1,1 @@
+list(APPEND HV_KERNEL_SOURCES ${CMAKE_CURRENT_LIST_DIR}/virt_backend.cpp)

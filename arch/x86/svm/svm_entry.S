@@ -1,0 +1,95 @@
+/*
+ * void svm_run(uint64_t guest_vmcb_pa, GuestRegisters* regs, uint64_t host_vmcb_pa)
+ *
+ * One guest entry and exit (AMD APM vol. 2 15.5 "VMRUN", 15.6 "#VMEXIT"). VMRUN switches RAX,
+ * RSP, RIP, RFLAGS, control and segment registers through the VMCB; the general registers are ours
+ * to switch, and the "hidden" state (FS/GS/TR/LDTR bases, KernelGsBase, STAR/LSTAR/CSTAR/SFMASK,
+ * SYSENTER MSRs) goes through VMLOAD/VMSAVE (APM 15.5.2). The host's copy of that state was saved
+ * once per CPU into host_vmcb_pa.
+ *
+ * GIF is cleared around the switch (CLGI ... STGI) so that no host interrupt or NMI lands between
+ * loading guest registers and VMRUN; one that arrives then is held and causes an immediate exit
+ * (INTR/NMI intercepts). #VMEXIT leaves GIF clear (APM 15.17); STGI at the end reopens it. The
+ * caller keeps RFLAGS.IF clear, so host interrupts are taken where it chooses (sti; cli).
+ *
+ * GuestRegisters layout: gpr[16] in x86 encoding order (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi,
+ * r8..r15); rax and rsp are not used here (they live in the VMCB).
+ */
+    .set G_RCX, 1*8
+    .set G_RDX, 2*8
+    .set G_RBX, 3*8
+    .set G_RBP, 5*8
+    .set G_RSI, 6*8
+    .set G_RDI, 7*8
+    .set G_R8,  8*8
+    .set G_R9,  9*8
+    .set G_R10, 10*8
+    .set G_R11, 11*8
+    .set G_R12, 12*8
+    .set G_R13, 13*8
+    .set G_R14, 14*8
+    .set G_R15, 15*8
+
+    .text
+    .global svm_run
+svm_run:
+    push %rbp
+    push %rbx
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    push %rdx                       /* host VMCB */
+    push %rsi                       /* GuestRegisters* */
+
+    clgi
+    mov %rdi, %rax
+    vmload %rax
+    mov G_RCX(%rsi), %rcx
+    mov G_RDX(%rsi), %rdx
+    mov G_RBX(%rsi), %rbx
+    mov G_RBP(%rsi), %rbp
+    mov G_RDI(%rsi), %rdi
+    mov G_R8(%rsi), %r8
+    mov G_R9(%rsi), %r9
+    mov G_R10(%rsi), %r10
+    mov G_R11(%rsi), %r11
+    mov G_R12(%rsi), %r12
+    mov G_R13(%rsi), %r13
+    mov G_R14(%rsi), %r14
+    mov G_R15(%rsi), %r15
+    mov G_RSI(%rsi), %rsi
+
+    vmrun %rax
+    /* #VMEXIT: RAX, RSP, RIP come back from the host save area; RAX = guest VMCB again. */
+    vmsave %rax
+
+    push %rsi
+    mov 8(%rsp), %rsi               /* GuestRegisters* */
+    mov %rcx, G_RCX(%rsi)
+    mov %rdx, G_RDX(%rsi)
+    mov %rbx, G_RBX(%rsi)
+    mov %rbp, G_RBP(%rsi)
+    mov %rdi, G_RDI(%rsi)
+    mov %r8, G_R8(%rsi)
+    mov %r9, G_R9(%rsi)
+    mov %r10, G_R10(%rsi)
+    mov %r11, G_R11(%rsi)
+    mov %r12, G_R12(%rsi)
+    mov %r13, G_R13(%rsi)
+    mov %r14, G_R14(%rsi)
+    mov %r15, G_R15(%rsi)
+    popq G_RSI(%rsi)
+
+    pop %rsi
+    pop %rax                        /* host VMCB */
+    vmload %rax
+    stgi
+
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %rbx
+    pop %rbp
+    ret

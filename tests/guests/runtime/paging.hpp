@@ -1,0 +1,28 @@
+// 32-bit PAE paging for guests that touch guest-physical addresses at or above 4 GiB.
+//
+//   virtual [0, 4 GiB)          -> identity, 2 MiB pages; [3 GiB, 4 GiB) uncached (devices)
+//   virtual kWindow + 2 MiB     -> any 2 MiB-aligned physical frame, chosen by map_physical()
+//
+// PAE keeps 32-bit virtual addresses (SDM vol. 3 sec. 4.4), so memory above 4 GiB is reached
+// only through the window. The window replaces the identity map of [kWindow, kWindow + 2 MiB),
+// a range in the device hole that no guest uses.
+#pragma once
+
+#include <stdint.h>
+
+namespace rt {
+
+constexpr uint32_t kPagingWindow = 0xFF000000;
+constexpr uint64_t kMaxPhysical = uint64_t{64} << 30;  // what map_physical() accepts
+
+// Builds the tables (in .bss) and turns paging on. Idempotent.
+void paging_enable();
+bool paging_enabled();
+
+// Pointer to `phys`: the identity address below 4 GiB (no paging needed), else the window, which
+// paging_enable()s first. A window pointer stays valid up to the next 2 MiB boundary and until the
+// next map_physical() of an address at or above 4 GiB. nullptr if phys >= kMaxPhysical or beyond
+// the CPU's MAXPHYADDR.
+volatile uint8_t* map_physical(uint64_t phys);
+
+}  // namespace rt

@@ -1,0 +1,120 @@
+#pragma once
+// A virtual machine: guest memory and its stage-2 tables, vCPUs, device models, and its life
+// (created -> running -> stopping -> stopped). Generic: the hardware is behind Vcpu/Stage2.
+#include <atomic>
+#include <cstdint>
+
+#include "kernel/lib/bytes.hpp"
+#include "kernel/lib/result.hpp"
+#include "kernel/lib/str.hpp"
+#include "vmm/devices/device.hpp"
+#include "vmm/devices/lapic.hpp"
+#include "vmm/devices/platform_ports.hpp"
+#include "vmm/devices/uart16550.hpp"
+#include "vmm/exit.hpp"
+#include "vmm/guest_memory.hpp"
+#include "vmm/hypercall.hpp"
+#include "vmm/stage2.hpp"
+#include "vmm/vcpu.hpp"
+#include "vmm/virt_backend.hpp"
+
+namespace hv::vmm {
+
+inline constexpr std::uint32_t kMaxVcpusPerVm = 16;
+inline constexpr std::uint32_t kMaxNameLength = 31;
+
+enum class StopReason : std::uint8_t {
+    kNone,
+    kPoweroff,
+    kReboot,
+    kTripleFault,
+    kMemoryViolation,
+    kInvalidState,
+    kUnhandledExit,
+    kHalted,
+    kKilled,
+    kInternalError,
+};
+[[nodiscard]] const char* stop_reason_name(StopReason r);
+
+struct VmConfig {
+    StrView name;
+    std::uint32_t vcpus;
+    std::uint64_t memory_bytes;
+    Bytes kernel;
+    Bytes initrd;
+    StrView initrd_name;
+    StrView cmdline;
+    std::uint32_t host_cpus[kMaxVcpusPerVm];  // physical CPU of each vCPU
+};
+
+class Vm final : public VmControl, public HypercallEnv {
+public:
+    // Builds everything (memory, tables, vCPUs, devices) and loads the guest; nothing runs yet.
+    [[nodiscard]] Result<void> create(const VmConfig& config, VirtBackend& backend, std::uint32_t slot);
+    void release();
+
+    // VmControl
+    void request(Request r, std::uint32_t code, bool has_code) override;
+    void console_line(const char* text, std::uint32_t len) override;
+
+    // HypercallEnv
+    bool console_write(std::uint64_t gpa, std::uint64_t len) override;
+    Backing memory_info(std::uint64_t gpa) override;
+    void poweroff(std::uint32_t code) override { stop(StopReason::kPoweroff, code, true); }
+    std::uint32_t vcpu_count() const override { return vcpu_count_; }
+
+    // First caller wins; the other vCPUs are kicked out of the guest by the caller's manager.
+    void stop(StopReason reason, std::uint32_t code = 0, bool has_code = false);
+    [[nodiscard]] bool stopping() const { return stop_reason_.load(std::memory_order_acquire) != StopReason::kNone; }
+    [[nodiscard]] StopReason stop_reason() const { return stop_reason_.load(); }
+    [[nodiscard]] bool stop_has_code() const { return stop_has_code_; }
+    [[nodiscard]] std::uint32_t stop_code() const { return stop_code_; }
+    void flush_console() { uart_.flush(); }
+
+    // Before any vCPU runs: how many will leave().
+    void begin(std::uint32_t vcpus) { running_.store(vcpus); }
+    // Runs vCPU `index` on the calling physical CPU until the VM stops.
+    void run_vcpu(std::uint32_t index);
+    // A vCPU is done (or never started); true for the last one, which reports and frees the VM.
+    [[nodiscard]] bool leave() { return running_.fetch_sub(1) == 1; }
+
+    [[nodiscard]] StrView name() const { return {name_, name_len_}; }
+    [[nodiscard]] std::uint32_t host_cpu(std::uint32_t vcpu) const { return host_cpus_[vcpu]; }
+    [[nodiscard]] GuestMemory& memory() { return memory_; }
+    [[nodiscard]] const Stage2& stage2() const { return *stage2_; }
+    [[nodiscard]] std::uint64_t exit_count(ExitKind k) const { return exits_[static_cast<unsigned>(k)].load(); }
+
+    // Per-exit work, called by the run loop (vm_exits.cpp).
+    void handle_exit(std::uint32_t index, Vcpu& vcpu, const Exit& exit);
+
+private:
+    void handle_io(Vcpu& vcpu, const Exit& exit);
+    void handle_memory(std::uint32_t index, Vcpu& vcpu, const Exit& exit);
+    void handle_msr(std::uint32_t index, Vcpu& vcpu, const Exit& exit);
+    void handle_cpuid(std::uint32_t index, Vcpu& vcpu, const Exit& exit);
+    void handle_hypercall(std::uint32_t index, Vcpu& vcpu, const Exit& exit);
+    void deliver_interrupts(std::uint32_t index, Vcpu& vcpu);
+    [[nodiscard]] Result<void> load_guest(const VmConfig& config);
+
+    char name_[kMaxNameLength + 1] = {};
+    std::uint32_t name_len_ = 0;
+    VirtBackend* backend_ = nullptr;
+    Stage2* stage2_ = nullptr;
+    GuestMemory memory_;
+    Vcpu* vcpus_[kMaxVcpusPerVm] = {};
+    Lapic lapics_[kMaxVcpusPerVm];
+    bool halted_[kMaxVcpusPerVm] = {};
+    std::uint32_t vcpu_count_ = 0;
+    std::uint32_t host_cpus_[kMaxVcpusPerVm] = {};
+    std::uint64_t memory_mib_ = 0;
+    Uart16550 uart_{*this};
+    PlatformPorts ports_{*this};
+    std::atomic<StopReason> stop_reason_{StopReason::kNone};
+    std::uint32_t stop_code_ = 0;
+    bool stop_has_code_ = false;
+    std::atomic<std::uint32_t> running_{0};
+    std::atomic<std::uint64_t> exits_[kExitKindCount] = {};
+};
+
+}  // namespace hv::vmm

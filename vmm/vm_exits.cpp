@@ -1,0 +1,200 @@
+// The vCPU run loop and the generic exit handlers (decide in pure policy code, apply here).
+#include "arch/x86/cpu/control_regs.hpp"
+#include "arch/x86/cpu/cpuid.hpp"
+#include "arch/x86/cpu/interrupts.hpp"
+#include "arch/x86/cpu/lapic.hpp"
+#include "arch/x86/cpu/msr.hpp"
+#include "kernel/console.hpp"
+#include "kernel/time.hpp"
+#include "vmm/cpuid_policy.hpp"
+#include "vmm/hypercall.hpp"
+#include "vmm/mmio_emulation.hpp"
+#include "vmm/msr_emulation.hpp"
+#include "vmm/vm.hpp"
+
+namespace hv::vmm {
+namespace {
+
+constexpr std::uint8_t kVectorUd = 6;  // #UD (SDM vol. 3A table 7-1)
+constexpr std::uint8_t kVectorGp = 13;
+constexpr std::uint64_t kCr4Osxsave = 1ull << 18;
+
+// Host LAPIC timer: wakes this CPU at a guest timer deadline (TSC) while the guest runs or halts.
+void arm_host_timer(std::uint64_t deadline_tsc) {
+    const std::uint64_t now = x86::rdtsc();
+    const std::uint64_t tsc_hz = time::tsc_hz();
+    const std::uint64_t lapic_hz = time::lapic_timer_hz();
+    std::uint64_t ticks = 1;
+    if (deadline_tsc > now) {
+        const unsigned __int128 t = static_cast<unsigned __int128>(deadline_tsc - now) * lapic_hz / tsc_hz;
+        ticks = t == 0 ? 1 : t > 0xFFFF'FFFF ? 0xFFFF'FFFF : static_cast<std::uint64_t>(t);
+    }
+    x86::lapic::timer_start_oneshot(static_cast<std::uint32_t>(ticks),
+                                    static_cast<std::uint8_t>(x86::Vector::kLapicTimer), false);
+}
+
+// Lets a pending host interrupt (an IPI or the timer) run its handler.
+inline void take_host_interrupts() { asm volatile("sti; nop; cli" ::: "memory"); }
+
+}  // namespace
+
+void Vm::deliver_interrupts(std::uint32_t index, Vcpu& vcpu) {
+    Lapic& lapic = lapics_[index];
+    lapic.tick(x86::rdtsc());
+    const int vector = lapic.pending_vector();
+    if (vector < 0) return;
+    if (vcpu.interrupt_window_open()) {
+        lapic.acknowledge(static_cast<std::uint8_t>(vector));
+        vcpu.inject_interrupt(static_cast<std::uint8_t>(vector));
+        vcpu.request_interrupt_window(false);
+        halted_[index] = false;
+    } else {
+        vcpu.request_interrupt_window(true);
+    }
+}
+
+void Vm::run_vcpu(std::uint32_t index) {
+    Vcpu& vcpu = *vcpus_[index];
+    std::uint64_t armed = 0;
+    while (!stopping()) {
+        deliver_interrupts(index, vcpu);
+        const std::uint64_t deadline = lapics_[index].timer_deadline();
+        if (halted_[index]) {
+            if ((vcpu.regs().rflags & kRflagsIf) == 0 && deadline == 0 && index == 0) {
+                // HLT with interrupts off and nothing to wake it: the guest is done for good.
+                stop(StopReason::kHalted);
+                break;
+            }
+            if (deadline != 0) arm_host_timer(deadline);
+            armed = deadline;
+            asm volatile("sti; hlt; cli" ::: "memory");
+            continue;
+        }
+        if (deadline != armed) {
+            if (deadline != 0) arm_host_timer(deadline);
+            else x86::lapic::timer_stop();
+            armed = deadline;
+        }
+        const Exit& exit = vcpu.run();
+        exits_[static_cast<unsigned>(exit.kind)].fetch_add(1, std::memory_order_relaxed);
+        handle_exit(index, vcpu, exit);
+    }
+    x86::lapic::timer_stop();
+}
+
+void Vm::handle_exit(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
+    switch (exit.kind) {
+        case ExitKind::kCpuid: handle_cpuid(index, vcpu, exit); return;
+        case ExitKind::kMsrRead:
+        case ExitKind::kMsrWrite: handle_msr(index, vcpu, exit); return;
+        case ExitKind::kIo: handle_io(vcpu, exit); return;
+        case ExitKind::kMemory: handle_memory(index, vcpu, exit); return;
+        case ExitKind::kHypercall: handle_hypercall(index, vcpu, exit); return;
+        case ExitKind::kHlt:
+            vcpu.skip_instruction(exit);
+            halted_[index] = true;
+            return;
+        case ExitKind::kInterrupt: take_host_interrupts(); return;
+        case ExitKind::kNmi:
+        case ExitKind::kInit:
+        case ExitKind::kPause: return;
+        case ExitKind::kInterruptWindow: vcpu.request_interrupt_window(false); return;
+        case ExitKind::kShutdown: stop(StopReason::kTripleFault); return;
+        case ExitKind::kException:
+            // Intercepted only to stop #DB/#AC storms from locking up the CPU; the guest gets it.
+            vcpu.inject_exception(exit.exception.vector, exit.exception.has_error, exit.exception.error);
+            return;
+        case ExitKind::kIllegalInstruction: vcpu.inject_exception(kVectorUd, false, 0); return;
+        case ExitKind::kNoOp: vcpu.skip_instruction(exit); return;
+        case ExitKind::kInvalidEntry:
+            log("vm ", name(), " refused guest state at rip=0x", Hex{vcpu.regs().rip}, " (", exit.raw_name, ")");
+            stop(StopReason::kInvalidState);
+            return;
+        case ExitKind::kUnhandled: break;
+    }
+    log("vm ", name(), " unhandled exit ", exit.raw_name, " code=0x", Hex{exit.raw_reason}, " rip=0x",
+        Hex{vcpu.regs().rip});
+    stop(StopReason::kUnhandledExit);
+}
+
+void Vm::handle_cpuid(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
+    GuestRegisters& r = vcpu.regs();
+    const auto leaf = static_cast<std::uint32_t>(r[Gpr::kRax]);
+    const auto subleaf = static_cast<std::uint32_t>(r[Gpr::kRcx]);
+    const x86::CpuidResult h = x86::cpuid(leaf, subleaf);
+    const CpuidContext ctx{index, vcpu_count_, (vcpu.control_state().cr4 & kCr4Osxsave) != 0};
+    const CpuidValues g = guest_cpuid(leaf, subleaf, {h.eax, h.ebx, h.ecx, h.edx}, ctx);
+    r[Gpr::kRax] = g.eax;
+    r[Gpr::kRbx] = g.ebx;
+    r[Gpr::kRcx] = g.ecx;
+    r[Gpr::kRdx] = g.edx;
+    vcpu.skip_instruction(exit);
+}
+
+void Vm::handle_msr(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
+    GuestRegisters& r = vcpu.regs();
+    const auto msr = static_cast<std::uint32_t>(r[Gpr::kRcx]);
+    bool ok;
+    if (exit.kind == ExitKind::kMsrRead) {
+        std::uint64_t value = 0;
+        ok = read_guest_msr(vcpu, index, msr, value, x86::rdtsc());
+        if (ok) {
+            r[Gpr::kRax] = value & 0xFFFF'FFFF;
+            r[Gpr::kRdx] = value >> 32;
+        }
+    } else {
+        const std::uint64_t value = (r[Gpr::kRdx] << 32) | (r[Gpr::kRax] & 0xFFFF'FFFF);
+        ok = write_guest_msr(vcpu, msr, value, x86::rdtsc());
+    }
+    if (ok) vcpu.skip_instruction(exit);
+    else vcpu.inject_exception(kVectorGp, true, 0);
+}
+
+void Vm::handle_io(Vcpu& vcpu, const Exit& exit) {
+    const IoExit& io = exit.io;
+    if (io.string) {
+        // INS/OUTS go unemulated: no device of this platform needs them.
+        log("vm ", name(), " string port I/O to 0x", Hex{io.port}, " at rip=0x", Hex{vcpu.regs().rip});
+        stop(StopReason::kUnhandledExit);
+        return;
+    }
+    PortDevice* dev = nullptr;
+    if (io.port >= Uart16550::kCom1Base && io.port < Uart16550::kCom1Base + Uart16550::kPortCount) dev = &uart_;
+    if (io.port == kDebugExitPort || io.port == kPm1aControlPort || io.port == kResetControlPort) dev = &ports_;
+    GuestRegisters& r = vcpu.regs();
+    const std::uint64_t mask = io.size == 4 ? 0xFFFF'FFFF : io.size == 2 ? 0xFFFF : 0xFF;
+    if (io.in) {
+        const std::uint64_t v = dev ? dev->port_read(io.port, io.size) : mask;  // unclaimed: all ones
+        r[Gpr::kRax] = (r[Gpr::kRax] & ~mask) | (v & mask);
+    } else if (dev) {
+        dev->port_write(io.port, io.size, static_cast<std::uint32_t>(r[Gpr::kRax] & mask));
+    }
+    vcpu.skip_instruction(exit);
+}
+
+void Vm::handle_memory(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
+    const std::uint64_t gpa = exit.memory.gpa;
+    if (gpa >= kLapicBase && gpa < kLapicBase + kLapicSize) {
+        const MmioOutcome o = emulate_mmio(vcpu, exit, memory_, lapics_[index], gpa - kLapicBase);
+        if (o.ok) return;
+        log("vm ", name(), " cannot emulate MMIO at 0x", Hex{gpa}, " rip=0x", Hex{vcpu.regs().rip}, ": ", o.reason);
+        stop(StopReason::kUnhandledExit);
+        return;
+    }
+    log("vm ", name(), " memory-violation gpa=0x", Hex{gpa}, exit.memory.write ? " write" : exit.memory.fetch ? " fetch" : " read",
+        " rip=0x", Hex{vcpu.regs().rip});
+    stop(StopReason::kMemoryViolation);
+}
+
+void Vm::handle_hypercall(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
+    GuestRegisters& r = vcpu.regs();
+    const HypercallResult h = vmm::handle_hypercall(*this, index, r[Gpr::kRax], r[Gpr::kRbx], r[Gpr::kRcx]);
+    r[Gpr::kRax] = static_cast<std::uint64_t>(h.status);
+    if (h.status == 0) {
+        r[Gpr::kRbx] = h.out0;
+        r[Gpr::kRcx] = h.out1;
+    }
+    vcpu.skip_instruction(exit);
+}
+
+}  // namespace hv::vmm

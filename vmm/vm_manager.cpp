@@ -1,0 +1,189 @@
+#include "vmm/vm_manager.hpp"
+
+#include <atomic>
+
+#include "kernel/cmdline.hpp"
+#include "kernel/console.hpp"
+#include "kernel/cpu_work.hpp"
+#include "kernel/direct_map.hpp"
+#include "kernel/kmalloc.hpp"
+#include "kernel/percpu.hpp"
+#include "vmm/manifest/manifest.hpp"
+#include "vmm/vm.hpp"
+
+namespace hv::vmm {
+namespace {
+
+manifest::Manifest g_manifest;  // large: static, not on the boot stack
+std::atomic<std::uint32_t> g_active_vms{0};
+bool g_cpu_ready[kMaxCpus];
+
+struct VcpuTask {
+    Vm* vm;
+    VirtBackend* backend;
+    std::uint32_t index;
+};
+VcpuTask g_tasks[kMaxCpus];
+
+Bytes module_bytes(const boot::Module& m) {
+    return {static_cast<const std::byte*>(phys_to_virt(m.start)), m.end - m.start};
+}
+
+void report_stop(Vm& vm) {
+    const StopReason reason = vm.stop_reason();
+    console::lock();
+    Sink& s = console::locked_sink();
+    print(s, "hv: vm ", vm.name(), " exits");
+    for (unsigned k = 0; k < kExitKindCount; ++k) {
+        const std::uint64_t n = vm.exit_count(static_cast<ExitKind>(k));
+        if (n != 0) print(s, ' ', exit_kind_name(static_cast<ExitKind>(k)), '=', n);
+    }
+    s.put('\n');
+    print(s, "hv: vm ", vm.name(), " stopped reason=", stop_reason_name(reason));
+    if (vm.stop_has_code()) print(s, " code=", vm.stop_code());
+    s.put('\n');
+    console::unlock();
+}
+
+// The last vCPU out reports the stop and frees the VM.
+void finish(Vm& vm) {
+    vm.flush_console();
+    report_stop(vm);
+    vm.release();
+    destroy(&vm);
+    g_active_vms.fetch_sub(1);
+    kick_cpu(0);
+}
+
+void vcpu_thread(void* arg) {
+    VcpuTask& task = *static_cast<VcpuTask*>(arg);
+    const std::uint32_t me = this_cpu().index;
+    if (!g_cpu_ready[me]) {
+        if (auto r = task.backend->init_this_cpu(); !r) {
+            log("vm ", task.vm->name(), ": cpu ", me, " cannot run guests: ", r.error().what);
+            task.vm->stop(StopReason::kInternalError);
+        } else {
+            g_cpu_ready[me] = true;
+        }
+    }
+    Vm& vm = *task.vm;
+    vm.run_vcpu(task.index);
+    // Make the VM's other vCPUs leave their guests and notice the stop.
+    for (std::uint32_t i = 0; i < vm.vcpu_count(); ++i) {
+        if (i != task.index) kick_cpu(vm.host_cpu(i));
+    }
+    if (vm.leave()) finish(vm);
+}
+
+void print_manifest_error(const boot::Module& m, const manifest::ManifestError& e) {
+    log("manifest ", m.cmdline, ":", e.line, ": error: ", e.reason());
+}
+
+// Physical CPUs for a VM: the manifest's pinning, else the next unused ones (CPU 0 is the
+// hypervisor's own).
+bool place(const manifest::VmSpec& spec, bool (&used)[kMaxCpus], std::uint32_t cpus, std::uint32_t* out) {
+    for (std::uint32_t v = 0; v < spec.vcpus; ++v) {
+        std::uint32_t c = 0;
+        if (spec.cpu_count != 0) {
+            c = spec.cpus[v].cpu;
+        } else {
+            for (c = 1; c < cpus && used[c]; ++c) {}
+        }
+        if (c == 0 || c >= cpus || used[c]) return false;
+        used[c] = true;
+        out[v] = c;
+    }
+    return true;
+}
+
+}  // namespace
+
+AfterVms run_manifest(const boot::BootInfo& boot, VirtBackend* backend, const HostResources& host) {
+    const boot::Module* mod = boot.find_module("manifest");
+    if (mod == nullptr) return AfterVms::kUseCmdline;
+    if (auto r = manifest::parse_into(module_bytes(*mod), g_manifest); !r) {
+        print_manifest_error(*mod, r.error());
+        log("no VM started: the manifest is invalid");
+        return AfterVms::kUseCmdline;
+    }
+    StrView names[boot::kMaxModules];
+    std::size_t name_count = 0;
+    for (const boot::Module& m : boot.modules()) names[name_count++] = module_name(m.cmdline);
+    manifest::HostFacts facts;
+    facts.modules = std::span<const StrView>(names, name_count);
+    facts.memory_mib = host.free_memory_bytes / kMiB;
+    facts.cpus = host.cpus;
+    if (auto r = manifest::validate(g_manifest, facts); !r) {
+        print_manifest_error(*mod, r.error());
+        log("no VM started: the manifest is invalid");
+        return AfterVms::kUseCmdline;
+    }
+    const AfterVms after = g_manifest.host.line == 0 ? AfterVms::kUseCmdline
+                           : g_manifest.host.on_all_stopped == manifest::OnAllStopped::kPoweroff
+                               ? AfterVms::kPowerOff
+                               : AfterVms::kHalt;
+    if (backend == nullptr) {
+        log("no VM started: this CPU has no usable hardware virtualization");
+        return after;
+    }
+
+    // Create every VM before starting any, so that a VM that cannot be built does not leave
+    // others half-started on a machine that is short of memory.
+    static Vm* vms[manifest::kMaxVms];
+    bool used[kMaxCpus] = {};
+    std::uint32_t vm_count = 0;
+    for (const manifest::VmSpec& spec : g_manifest.vm_list()) {
+        VmConfig cfg{};
+        cfg.name = spec.name.view();
+        cfg.vcpus = spec.vcpus;
+        cfg.memory_bytes = spec.memory_mib * kMiB;
+        cfg.cmdline = spec.cmdline.view();
+        cfg.kernel = module_bytes(*boot.find_module(spec.kernel.view()));
+        if (!spec.initrd.empty()) {
+            cfg.initrd = module_bytes(*boot.find_module(spec.initrd.view()));
+            cfg.initrd_name = spec.initrd.view();
+        }
+        if (!place(spec, used, host.cpus, cfg.host_cpus)) {
+            log("vm ", cfg.name, " not started: no free CPU for each of its ", spec.vcpus, " vCPUs");
+            continue;
+        }
+        auto vm = make<Vm>();
+        if (!vm) {
+            log("vm ", cfg.name, " not started: ", vm.error().what);
+            continue;
+        }
+        if (auto r = vm.value()->create(cfg, *backend, vm_count); !r) {
+            log("vm ", cfg.name, " not started: ", r.error().what);
+            vm.value()->release();
+            destroy(vm.value());
+            continue;
+        }
+        vms[vm_count++] = vm.value();
+    }
+
+    g_active_vms.store(vm_count);
+    for (std::uint32_t i = 0; i < vm_count; ++i) {
+        Vm& vm = *vms[i];
+        log("vm ", vm.name(), " started vcpus=", vm.vcpu_count(), " memory_mib=", vm.memory().size() / kMiB,
+            " devices=0");
+        vm.begin(vm.vcpu_count());
+        for (std::uint32_t v = 0; v < vm.vcpu_count(); ++v) {
+            const std::uint32_t c = vm.host_cpu(v);
+            g_tasks[c] = VcpuTask{&vm, backend, v};
+            if (!post_work(c, vcpu_thread, &g_tasks[c])) {
+                log("vm ", vm.name(), ": cpu ", c, " is busy");
+                vm.stop(StopReason::kInternalError);
+                if (vm.leave()) finish(vm);
+            }
+        }
+    }
+    // Sleep until the last VM is gone; each stop kicks this CPU.
+    for (;;) {
+        asm volatile("cli" ::: "memory");
+        if (g_active_vms.load() == 0) break;
+        asm volatile("sti; hlt" ::: "memory");
+    }
+    return after;
+}
+
+}  // namespace hv::vmm
