@@ -1,13 +1,13 @@
 #include "vmm/mmio_emulation.hpp"
 
 #include "vmm/decode/guest_page_walk.hpp"
+#include "vmm/decode/mmio_apply.hpp"
 #include "vmm/decode/mmio_instruction.hpp"
+#include "vmm/guest_state.hpp"
 
 namespace hv::vmm {
 namespace {
 
-constexpr std::uint64_t kCr0Pg = 1ull << 31;
-constexpr std::uint64_t kEferLma = 1ull << 10;
 
 // Guest memory as the page walker reads it.
 class WalkReader final : public decode::GuestMemoryReader {
@@ -46,10 +46,10 @@ std::size_t fetch(Vcpu& vcpu, const Exit& exit, GuestMemory& memory, std::uint8_
         std::uint64_t gpa = linear;
         if (cs.cr0 & kCr0Pg) {
             WalkReader reader(memory);
-            const decode::WalkRegisters regs{cs.cr0, cs.cr3, cs.cr4, cs.efer};
-            auto t = decode::walk(reader, regs, linear, decode::AccessType::kFetch, /*user=*/false);
+            const decode::PagingState paging{cs.cr0, cs.cr3, cs.cr4, cs.efer};
+            auto t = decode::translate(paging, linear, decode::Access{decode::AccessType::kFetch, false}, reader);
             if (!t) break;
-            gpa = t.value();
+            gpa = t.value().gpa.raw();
         }
         const std::uint64_t in_page = kPageSize - (gpa & (kPageSize - 1));
         const std::uint64_t want = decode::kMaxInstructionLength - got < in_page ? decode::kMaxInstructionLength - got : in_page;
@@ -86,7 +86,22 @@ MmioOutcome emulate_mmio(Vcpu& vcpu, const Exit& exit, GuestMemory& memory, Mmio
             device.mmio_write(offset, a.size, v.value());
             break;
         }
-        default: return {false, "instruction form not emulated for device registers"};
+        case decode::MmioKind::kXchg: {
+            auto v = decode::store_value(a, r.gpr);
+            if (!v) return {false, v.error().what};
+            const std::uint64_t old = device.mmio_read(offset, a.size);
+            device.mmio_write(offset, a.size, v.value());
+            decode::complete_load(a, old, r.gpr);
+            break;
+        }
+        case decode::MmioKind::kAlu: {
+            auto out = decode::complete_alu(a, device.mmio_read(offset, a.size), r.gpr, r.rflags);
+            if (!out) return {false, out.error().what};
+            if (out.value().writes_memory) device.mmio_write(offset, a.size, out.value().memory_value);
+            r.rflags = out.value().rflags;
+            break;
+        }
+        default: return {false, "string instructions on device registers are not emulated"};
     }
     Exit done = exit;
     done.insn_len = a.length;

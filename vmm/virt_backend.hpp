@@ -21,6 +21,8 @@ public:
     // `tag` is the VM's address-space tag (ASID/VPID), nonzero.
     [[nodiscard]] virtual Result<Vcpu*> create_vcpu(Stage2& stage2, std::uint32_t tag) = 0;
     virtual void destroy_vcpu(Vcpu* v) = 0;
+    // Hypervisor memory one vCPU costs (object plus control structures), for the overhead report.
+    virtual std::uint64_t vcpu_bytes() const = 0;
 
 protected:
     ~VirtBackend() = default;

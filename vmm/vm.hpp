@@ -83,6 +83,9 @@ public:
     [[nodiscard]] std::uint32_t host_cpu(std::uint32_t vcpu) const { return host_cpus_[vcpu]; }
     [[nodiscard]] GuestMemory& memory() { return memory_; }
     [[nodiscard]] const Stage2& stage2() const { return *stage2_; }
+    // Hypervisor memory this VM costs besides its RAM: objects, control blocks (page tables are
+    // stage2().table_bytes()).
+    [[nodiscard]] std::uint64_t overhead_bytes() const { return sizeof(Vm) + vcpu_count_ * backend_->vcpu_bytes(); }
     [[nodiscard]] std::uint64_t exit_count(ExitKind k) const { return exits_[static_cast<unsigned>(k)].load(); }
 
     // Per-exit work, called by the run loop (vm_exits.cpp).

@@ -166,6 +166,9 @@ AfterVms run_manifest(const boot::BootInfo& boot, VirtBackend* backend, const Ho
         Vm& vm = *vms[i];
         log("vm ", vm.name(), " started vcpus=", vm.vcpu_count(), " memory_mib=", vm.memory().size() / kMiB,
             " devices=0");
+        log("vm ", vm.name(), " overhead hypervisor_bytes=", vm.overhead_bytes(),
+            " page_table_bytes=", vm.stage2().table_bytes(), " backing_1g=", vm.memory().gigabyte_blocks(),
+            " backing_2m=", vm.memory().two_megabyte_blocks());
         vm.begin(vm.vcpu_count());
         for (std::uint32_t v = 0; v < vm.vcpu_count(); ++v) {
             const std::uint32_t c = vm.host_cpu(v);

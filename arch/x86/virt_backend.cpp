@@ -36,6 +36,7 @@ public:
         return static_cast<vmm::Vcpu*>(v);
     }
     void destroy_vcpu(vmm::Vcpu* v) override { destroy(static_cast<svm::SvmVcpu*>(v)); }
+    std::uint64_t vcpu_bytes() const override { return sizeof(svm::SvmVcpu) + sizeof(svm::Vmcb); }
 };
 
 SvmBackend g_svm;

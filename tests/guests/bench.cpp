@@ -42,8 +42,8 @@ void guest_main(uint32_t, const rt::MultibootInfo*) {
 
     report("cpuid", time_loop(n, [] { rt::cpuid(rt::kHypervisorLeaf); }), baseline, n);
     if (rt::under_aihypervisor()) {
-        report("hypercall_nop", time_loop(n, [] { rt::hypercall(rt::Hypercall::kNop); }),
-               baseline, n);
+        report("hypercall_nop", time_loop(n, [] { rt::hypercall(rt::Hypercall::kNop); }), baseline,
+               n);
     } else {
         rt::skip("bench.hypercall_nop", "not under AIHypervisor");
     }

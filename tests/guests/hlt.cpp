@@ -40,8 +40,8 @@ void guest_main(uint32_t, const rt::MultibootInfo*) {
     for (uint32_t i = 0; i < 100000; ++i) rt::pause();
     uint32_t second = rt::lapic_read(rt::LapicReg::kTimerCurrentCount);
     rt::lapic_write(rt::LapicReg::kTimerInitialCount, 0);  // stops the timer
-    rt::check(first != 0 && second < first, "hlt.timer_counts_down",
-              "current count 0x%x then 0x%x", first, second);
+    rt::check(first != 0 && second < first, "hlt.timer_counts_down", "current count 0x%x then 0x%x",
+              first, second);
 
     rt::cli();
     rt::lapic_write(rt::LapicReg::kLvtTimer, kTimerVector);  // one-shot, unmasked

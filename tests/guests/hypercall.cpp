@@ -42,8 +42,7 @@ void guest_main(uint32_t, const rt::MultibootInfo*) {
     r = rt::hypercall(rt::Hypercall::kConsoleWrite, reinterpret_cast<uint32_t>(g_oversized),
                       sizeof(g_oversized));
     rt::check(r.status == rt::kStatusInval, "hypercall.console_write_too_long",
-              "length %u: status %d, expected %d", sizeof(g_oversized), r.status,
-              rt::kStatusInval);
+              "length %u: status %d, expected %d", sizeof(g_oversized), r.status, rt::kStatusInval);
 
     r = rt::hypercall(rt::Hypercall::kVcpuInfo);
     rt::check(r.status == rt::kStatusOk && r.rbx == 0 && r.rcx >= 1, "hypercall.vcpu_info",
@@ -52,8 +51,8 @@ void guest_main(uint32_t, const rt::MultibootInfo*) {
     r = rt::hypercall(rt::Hypercall::kMemoryInfo, 0x100000);
     rt::check(r.status == rt::kStatusOk && r.rcx == 1 && is_large_page(r.rbx),
               "hypercall.memory_info_ram",
-              "0x100000: status %d page size 0x%x ram %u, expected 0, 2 MiB or 1 GiB, 1",
-              r.status, r.rbx, r.rcx);
+              "0x100000: status %d page size 0x%x ram %u, expected 0, 2 MiB or 1 GiB, 1", r.status,
+              r.rbx, r.rcx);
 
     r = rt::hypercall(rt::Hypercall::kMemoryInfo, rt::kLapicBase);
     rt::check(r.status == rt::kStatusOk && r.rcx == 0, "hypercall.memory_info_device",

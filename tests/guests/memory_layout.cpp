@@ -89,8 +89,8 @@ void check_module() {
     char name[64] = {};
     memcpy(name, expected.data, expected.length < sizeof(name) - 1 ? expected.length : 63);
     bool name_ok = g_hv ? actual.equals(name) : actual.ends_with(name);
-    rt::check(name_ok, "memory_layout.module_name", "string \"%s\", expected \"%s\"",
-              actual.data, name);
+    rt::check(name_ok, "memory_layout.module_name", "string \"%s\", expected \"%s\"", actual.data,
+              name);
 
     uint32_t size = mod->mod_end - mod->mod_start;
     rt::StringView prefix;
@@ -107,10 +107,10 @@ void check_module() {
     for (uint32_t i = 0; have_prefix && i < prefix.length; ++i) {
         same = same && bytes[i] == static_cast<uint8_t>(prefix.data[i]);
     }
-    rt::check(same, "memory_layout.module_contents", "module 0 does not start with the "
+    rt::check(same, "memory_layout.module_contents",
+              "module 0 does not start with the "
               "expect_module_prefix= bytes");
 }
-
 
 bool overlaps(uint64_t page, uint32_t start, uint32_t length) {
     return length != 0 && start < page + kPageSize && page < uint64_t{start} + length;
@@ -133,8 +133,7 @@ bool holds_boot_data(uint64_t page) {
         const rt::MultibootModule* mod = rt::module(i);
         const char* string = reinterpret_cast<const char*>(mod->string);
         if (overlaps(page, mod->mod_start, mod->mod_end - mod->mod_start) ||
-            (string != nullptr &&
-             overlaps(page, mod->string, rt::string_length(string) + 1))) {
+            (string != nullptr && overlaps(page, mod->string, rt::string_length(string) + 1))) {
             return true;
         }
     }

@@ -2,7 +2,7 @@
 // (`reason=memory-violation`) before the access completes, so every line after the access is a
 // failure. Options:
 //   addr=0x...        guest-physical address (default: the first byte past RAM, per the mmap);
-//                     up to 64 GiB, through PAE paging at and above 4 GiB
+//                     at and above 4 GiB through PAE paging, up to the CPU's MAXPHYADDR
 //   access=read|write|both   (default both: a read, then a write)
 // Under plain QEMU nothing stops the access, so it ends with FAIL and code 1.
 #include "runtime.hpp"

@@ -31,9 +31,9 @@ void guest_main(uint32_t, const rt::MultibootInfo*) {
     rt::check(scratch_ok, "port_io.uart_scratch", "wrote 0x%x, read 0x%x", bad_value, bad_read);
 
     uint8_t lsr = rt::inb(kUartLsr);
-    rt::check((lsr & (kLsrThrEmpty | kLsrTransmitterEmpty)) ==
-                  (kLsrThrEmpty | kLsrTransmitterEmpty),
-              "port_io.uart_lsr_empty", "LSR=0x%x, expected THRE and TEMT (0x60) set", lsr);
+    rt::check(
+        (lsr & (kLsrThrEmpty | kLsrTransmitterEmpty)) == (kLsrThrEmpty | kLsrTransmitterEmpty),
+        "port_io.uart_lsr_empty", "LSR=0x%x, expected THRE and TEMT (0x60) set", lsr);
 
     auto port = static_cast<uint16_t>(rt::cmdline_u64("port", kDefaultUnclaimedPort));
     rt::note("probing unclaimed port 0x%x", port);

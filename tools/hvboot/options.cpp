@@ -215,8 +215,11 @@ ParseResult parse_options(std::span<const std::string> args) {
             if (flag("--reject")) o.reject.push_back(v);
             if (flag("--stop-on")) o.stop_on = v;
         } else if (flag("--icount") || flag("--iso") || flag("--quiet") || flag("-q") ||
-                   flag("--dry-run") || flag("--keep")) {
+                   flag("--dry-run") || flag("--keep") || flag("--expect-panic")) {
             if (!no_value()) return r;
+            // A test of the panic path itself: "hv: panic" lines are expected, not fatal.
+            if (flag("--expect-panic") && !o.reject.empty() && o.reject.front() == kDefaultReject)
+                o.reject.erase(o.reject.begin());
             if (flag("--icount")) o.icount = true;
             if (flag("--iso")) o.force_iso = true;
             if (flag("--quiet") || flag("-q")) o.quiet = true;
@@ -265,7 +268,8 @@ Machine
 Checks (regexes are ECMAScript, searched within each cleaned console line)
   --expect REGEX        repeatable; each must match a console line later than the previous one
   --expect-unordered REGEX  repeatable; must match some line, anywhere
-  --reject REGEX        repeatable; any match fails the run at once. "hv: panic" is always on.
+  --reject REGEX        repeatable; any match fails the run at once. "hv: panic" is always on,
+                        unless --expect-panic is given (tests of the panic path itself).
   --stop-on REGEX       once every expectation has matched, this line ends the run (the emulator
                         is killed and its exit status not checked)
   --expect-exit N       the emulator's exit status, default 0. QEMU exits 0 on ACPI power-off

@@ -130,7 +130,9 @@ struct VmSpec {
 
 struct HostSpec {
     OnAllStopped on_all_stopped = OnAllStopped::kHalt;
-    std::uint32_t line = 0;  // of the [host] header; 0 when there is none
+    std::uint32_t line = 0;                 // of the [host] header; 0 when there is none
+    std::uint32_t on_all_stopped_line = 0;  // 0 when the key is left out (the kernel command
+                                            // line's on_all_stopped= may then decide)
 };
 
 struct Manifest {

@@ -187,8 +187,8 @@ class SchemaParser {
         if (item_.name != "on_all_stopped") {
             return fail(item_.pos, "unknown key '", Clipped{item_.name}, "' in [host]");
         }
-        if (host_key_line_ != 0) return duplicate(host_key_line_);
-        host_key_line_ = item_.pos.line;
+        if (m_.host.on_all_stopped_line != 0) return duplicate(m_.host.on_all_stopped_line);
+        m_.host.on_all_stopped_line = item_.pos.line;
         const bool poweroff = TRY(pick(item_, "halt", "poweroff"));
         m_.host.on_all_stopped = poweroff ? OnAllStopped::kPoweroff : OnAllStopped::kHalt;
         return Ok{};
@@ -359,7 +359,6 @@ class SchemaParser {
     Item item_;
     bool in_host_ = false;
     bool in_vm_ = false;
-    std::uint32_t host_key_line_ = 0;
     std::uint32_t seen_[kVmKeyCount] = {};  // line of each key of the current [[vm]]; 0: absent
 };
 

@@ -77,6 +77,10 @@ Result<void> init_this_cpu() {
     return {};
 }
 
+SvmVcpu::~SvmVcpu() {
+    if (vmcb_ != nullptr) memory::free(vmcb_pa_, sizeof(Vmcb));
+}
+
 Result<void> SvmVcpu::init(HostPhys npt_root, std::uint32_t asid) {
     vmcb_pa_ = TRY(zeroed_pages(sizeof(Vmcb)));
     vmcb_ = static_cast<Vmcb*>(phys_to_virt(vmcb_pa_));

@@ -17,6 +17,11 @@ namespace hv::svm {
 
 class SvmVcpu final : public vmm::Vcpu {
 public:
+    SvmVcpu() = default;
+    ~SvmVcpu();
+    SvmVcpu(const SvmVcpu&) = delete;
+    SvmVcpu& operator=(const SvmVcpu&) = delete;
+
     // `npt_root`: the VM's nested page table (HPT format, AMD APM 15.25). `asid`: nonzero,
     // unique among the vCPUs that may share a physical CPU's TLB.
     [[nodiscard]] Result<void> init(HostPhys npt_root, std::uint32_t asid);

@@ -89,9 +89,7 @@ inline uint32_t read_cr4() {
 inline void write_cr0(uint32_t v) { asm volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
 inline void write_cr3(uint32_t v) { asm volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
 inline void write_cr4(uint32_t v) { asm volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
-inline void invlpg(uint32_t virt) {
-    asm volatile("invlpg (%0)" : : "r"(virt) : "memory");
-}
+inline void invlpg(uint32_t virt) { asm volatile("invlpg (%0)" : : "r"(virt) : "memory"); }
 
 inline uint32_t mmio_read32(uint32_t addr) { return *reinterpret_cast<volatile uint32_t*>(addr); }
 inline void mmio_write32(uint32_t addr, uint32_t v) {

@@ -22,12 +22,14 @@ bool under_aihypervisor() {
     return vendor_is(kHypervisorLeaf, "AIHypervisor");
 }
 
-HypercallResult hypercall(uint32_t number, uint32_t rbx, uint32_t rcx, uint32_t rdx,
-                          uint32_t rsi) {
+HypercallResult hypercall(uint32_t number, uint32_t rbx, uint32_t rcx, uint32_t rdx, uint32_t rsi) {
     static const bool amd = cpu_is_amd();
     uint32_t eax = number;
     if (amd) {
-        asm volatile("vmmcall" : "+a"(eax), "+b"(rbx), "+c"(rcx), "+d"(rdx), "+S"(rsi) : : "memory");
+        asm volatile("vmmcall"
+                     : "+a"(eax), "+b"(rbx), "+c"(rcx), "+d"(rdx), "+S"(rsi)
+                     :
+                     : "memory");
     } else {
         asm volatile("vmcall" : "+a"(eax), "+b"(rbx), "+c"(rcx), "+d"(rdx), "+S"(rsi) : : "memory");
     }

@@ -2,8 +2,11 @@
 
 #include <stdint.h>
 
-// GCC may turn these loops back into calls of the very functions being defined.
+// GCC may turn these loops back into calls of the very functions being defined (clang's loop idiom
+// pass already leaves functions of these names alone).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("no-tree-loop-distribute-patterns")
+#endif
 
 extern "C" {
 

@@ -54,13 +54,12 @@ volatile uint8_t* map_physical(uint64_t phys) {
     if (phys < (uint64_t{4} << 30)) {
         return reinterpret_cast<volatile uint8_t*>(static_cast<uint32_t>(phys));
     }
-    if (phys >= kMaxPhysical || (phys >> max_phys_bits()) != 0) return nullptr;
+    if ((phys >> max_phys_bits()) != 0) return nullptr;
     paging_enable();
     uint64_t frame = phys & ~uint64_t{kLargePageSize - 1};
     window_entry() = large_page_entry(frame);
     invlpg(kPagingWindow);
-    return reinterpret_cast<volatile uint8_t*>(kPagingWindow +
-                                               static_cast<uint32_t>(phys - frame));
+    return reinterpret_cast<volatile uint8_t*>(kPagingWindow + static_cast<uint32_t>(phys - frame));
 }
 
 }  // namespace rt

@@ -13,7 +13,6 @@
 namespace rt {
 
 constexpr uint32_t kPagingWindow = 0xFF000000;
-constexpr uint64_t kMaxPhysical = uint64_t{64} << 30;  // what map_physical() accepts
 
 // Builds the tables (in .bss) and turns paging on. Idempotent.
 void paging_enable();
@@ -21,8 +20,8 @@ bool paging_enabled();
 
 // Pointer to `phys`: the identity address below 4 GiB (no paging needed), else the window, which
 // paging_enable()s first. A window pointer stays valid up to the next 2 MiB boundary and until the
-// next map_physical() of an address at or above 4 GiB. nullptr if phys >= kMaxPhysical or beyond
-// the CPU's MAXPHYADDR.
+// next map_physical() of an address at or above 4 GiB. nullptr if phys is beyond the CPU's
+// MAXPHYADDR (CPUID 0x80000008; 36 bits, 64 GiB, if the leaf is missing).
 volatile uint8_t* map_physical(uint64_t phys);
 
 }  // namespace rt

@@ -21,6 +21,7 @@ TEST(ManifestParse, ReadsTheArchitectureExample) {
     const Manifest m = parse_ok(kArchitectureExample);
     EXPECT_EQ(m.host.on_all_stopped, OnAllStopped::kPoweroff);
     EXPECT_EQ(m.host.line, 2u);
+    EXPECT_EQ(m.host.on_all_stopped_line, 3u);
     ASSERT_EQ(m.vm_count, 1u);
     const VmSpec& vm = m.vms[0];
     EXPECT_EQ(sv(vm.name.view()), "ml0");
@@ -50,6 +51,7 @@ TEST(ManifestParse, AppliesDefaultsToLeftOutKeys) {
     const Manifest m = parse_ok(minimal_vm());
     EXPECT_EQ(m.host.on_all_stopped, OnAllStopped::kHalt);
     EXPECT_EQ(m.host.line, 0u);
+    EXPECT_EQ(m.host.on_all_stopped_line, 0u);
     const VmSpec& vm = m.vms[0];
     EXPECT_EQ(vm.vcpus, 1u);
     EXPECT_TRUE(vm.initrd.empty());
@@ -88,6 +90,13 @@ on_all_stopped = "halt"
     EXPECT_EQ(vm.devices[2].bdf, pci::Bdf(1, 0x3a, 0x1f, 7));
     EXPECT_EQ(m.host.on_all_stopped, OnAllStopped::kHalt);
     EXPECT_EQ(m.host.line, 10u);
+}
+
+TEST(ManifestParse, LeavesOnAllStoppedUnsetInAnEmptyHostTable) {
+    const Manifest m = parse_ok("[host]\n" + minimal_vm());
+    EXPECT_EQ(m.host.line, 1u);
+    EXPECT_EQ(m.host.on_all_stopped_line, 0u);
+    EXPECT_EQ(m.host.on_all_stopped, OnAllStopped::kHalt);
 }
 
 TEST(ManifestParse, ReadsSeveralVmsInOrder) {
