@@ -126,7 +126,8 @@ void power_off(const Platform& p) {
     write_pm1(f.pm1b_control, b.prepare);
     write_pm1(f.pm1a_control, a.enter);
     write_pm1(f.pm1b_control, b.enter);
-    time::delay_us(100'000);
+    // Real chipsets act within microseconds; an emulator's main loop may take a while under load.
+    time::delay_us(5'000'000);
     log("acpi: S5 power-off did not take effect");
 }
 

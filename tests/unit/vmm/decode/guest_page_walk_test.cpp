@@ -34,7 +34,7 @@ constexpr Access kUserWrite{AccessType::kWrite, true};
 
 // 1 MiB of guest RAM at GPA 0; anything above reads as "not RAM".
 class FakeMemory final : public GuestMemoryReader {
-public:
+  public:
     FakeMemory() : ram_(1u << 20) {}
     void put64(std::uint64_t gpa, std::uint64_t v) { std::memcpy(&ram_.at(gpa), &v, 8); }
     void put32(std::uint64_t gpa, std::uint32_t v) { std::memcpy(&ram_.at(gpa), &v, 4); }
@@ -51,7 +51,7 @@ public:
         return v;
     }
 
-private:
+  private:
     std::vector<std::uint8_t> ram_;
 };
 
@@ -67,7 +67,8 @@ std::uint32_t fault_of(const Result<Translation, WalkError>& r) {
     return r.error().error_code;
 }
 
-// --- Paging off -----------------------------------------------------------------------------------
+// --- Paging off
+// -----------------------------------------------------------------------------------
 
 TEST(GuestPageWalk, WithoutPagingTheLinearAddressIsTheGpa) {
     FakeMemory mem;
@@ -80,8 +81,9 @@ TEST(GuestPageWalk, WithoutPagingOnlyThirtyTwoBitsCount) {
     EXPECT_EQ(gpa_of(translate(PagingState{}, 0x1'0000'1234, kRead, mem)), 0x1234u);
 }
 
-// --- 32-bit paging --------------------------------------------------------------------------------
-// PD at 0x1000, PT at 0x2000. Linear 0x00403abc: PD index 1, PT index 3.
+// --- 32-bit paging
+// -------------------------------------------------------------------------------- PD at 0x1000, PT
+// at 0x2000. Linear 0x00403abc: PD index 1, PT index 3.
 
 constexpr std::uint64_t kLinear32 = 0x00403abc;
 
@@ -191,9 +193,10 @@ TEST(GuestPageWalk, LegacyUsesOnlyThirtyTwoBitsOfTheAddress) {
     EXPECT_EQ(gpa_of(t.walk(kRead, 0xffff'ffff'0000'0000 | kLinear32)), 0x00abcabcu);
 }
 
-// --- PAE paging -----------------------------------------------------------------------------------
-// PDPT at 0x1020 (32-byte aligned), PD at 0x2000, PT at 0x3000.
-// Linear 0x40603abc: PDPT index 1, PD index 3, PT index 3.
+// --- PAE paging
+// ----------------------------------------------------------------------------------- PDPT at
+// 0x1020 (32-byte aligned), PD at 0x2000, PT at 0x3000. Linear 0x40603abc: PDPT index 1, PD index
+// 3, PT index 3.
 
 constexpr std::uint64_t kLinearPae = 0x40603abc;
 
@@ -274,9 +277,10 @@ TEST(GuestPageWalk, PaeTableOutsideGuestRamIsReported) {
     EXPECT_EQ(r.error().address, 0x4000'0000u + 3 * 8);
 }
 
-// --- 4-level paging --------------------------------------------------------------------------------
-// PML4 at 0x1000, PDPT at 0x2000, PD at 0x3000, PT at 0x4000.
-// Linear: PML4 index 1, PDPT index 2, PD index 3, PT index 4, offset 0x567.
+// --- 4-level paging
+// -------------------------------------------------------------------------------- PML4 at 0x1000,
+// PDPT at 0x2000, PD at 0x3000, PT at 0x4000. Linear: PML4 index 1, PDPT index 2, PD index 3, PT
+// index 4, offset 0x567.
 
 constexpr std::uint64_t kLinear64 =
     (1ull << 39) | (2ull << 30) | (3ull << 21) | (4ull << 12) | 0x567;

@@ -91,9 +91,7 @@ TEST(MmioApply, MovsxOfAPositiveValueZeroFills) {
     EXPECT_EQ(load({0x48, 0x0f, 0xbe, 0x07}, 0x7f, kRax), 0x7fu);
 }
 
-TEST(MmioApply, LodsbWritesAl) {
-    EXPECT_EQ(load({0xac}, 0x5a, kRax), 0x112233445566775au);
-}
+TEST(MmioApply, LodsbWritesAl) { EXPECT_EQ(load({0xac}, 0x5a, kRax), 0x112233445566775au); }
 
 TEST(MmioApply, CompleteLoadLeavesRegistersAloneForAStore) {
     EXPECT_EQ(load({0x89, 0x07}, 0x5a, kRax), kPattern);
@@ -159,7 +157,8 @@ TEST(MmioApply, XchgStoresTheRegisterAndLoadsTheOldValue) {
     EXPECT_EQ(r.gpr[kRax], 0xcafeu);
 }
 
-// --- ALU ------------------------------------------------------------------------------------------
+// --- ALU
+// ------------------------------------------------------------------------------------------
 
 constexpr std::uint64_t kOtherFlags = (1u << 9) | (1u << 1);  // IF and the always-one bit
 

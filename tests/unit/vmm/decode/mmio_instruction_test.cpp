@@ -154,7 +154,8 @@ TEST(MmioDecode, RexWAndRLoadR15FromStack) {
 }
 
 TEST(MmioDecode, SibWithoutBaseCarriesDisp32) {
-    const MmioAccess a = decode_ok({0x8b, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00});  // mov eax, [0x1000]
+    const MmioAccess a =
+        decode_ok({0x8b, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00});  // mov eax, [0x1000]
     EXPECT_EQ(a.length, 7);
 }
 
@@ -210,10 +211,12 @@ TEST(MmioDecode, AddressSizePrefixIn64BitModeGivesFourByteAddresses) {
     EXPECT_EQ(a.length, 3);
 }
 
-// --- MOV immediate --------------------------------------------------------------------------------
+// --- MOV immediate
+// --------------------------------------------------------------------------------
 
 TEST(MmioDecode, StoreImmediateDwordCarriesTheImmediate) {
-    const MmioAccess a = decode_ok({0xc7, 0x07, 0x78, 0x56, 0x34, 0x12});  // movl $0x12345678,(%rdi)
+    const MmioAccess a =
+        decode_ok({0xc7, 0x07, 0x78, 0x56, 0x34, 0x12});  // movl $0x12345678,(%rdi)
     EXPECT_EQ(a.kind, MmioKind::kStoreImmediate);
     EXPECT_EQ(a.size, 4);
     EXPECT_TRUE(a.has_immediate);
@@ -415,7 +418,8 @@ TEST(MmioDecode, RealModeStoreImmediateWordIsSixBytes) {
     EXPECT_EQ(a.length, 7);
 }
 
-// --- Segment, REP and LOCK prefixes ---------------------------------------------------------------
+// --- Segment, REP and LOCK prefixes
+// ---------------------------------------------------------------
 
 TEST(MmioDecode, FsOverrideIsReported) {
     const MmioAccess a = decode_ok({0x64, 0x8b, 0x04, 0x25, 0x28, 0x00, 0x00, 0x00});
@@ -447,9 +451,7 @@ TEST(MmioDecode, LockedAddIsAccepted) {
     EXPECT_EQ(a.length, 4);
 }
 
-TEST(MmioDecode, LockedXchgIsAccepted) {
-    EXPECT_TRUE(decode_ok({0xf0, 0x87, 0x07}).lock);
-}
+TEST(MmioDecode, LockedXchgIsAccepted) { EXPECT_TRUE(decode_ok({0xf0, 0x87, 0x07}).lock); }
 
 TEST(MmioDecode, LockOnMovIsInvalid) {
     EXPECT_EQ(decode_error({0xf0, 0x89, 0x07}), Errc::kInvalid);
@@ -473,7 +475,8 @@ TEST(MmioDecode, LockOnTestAndMovzxIsInvalid) {
     EXPECT_EQ(decode_error({0xf0, 0x0f, 0xb6, 0x07}), Errc::kInvalid);
 }
 
-// --- String forms ---------------------------------------------------------------------------------
+// --- String forms
+// ---------------------------------------------------------------------------------
 
 TEST(MmioDecode, RepMovsdIn32BitMode) {
     const MmioAccess a = decode_ok({0xf3, 0xa5}, CpuMode::k32);
@@ -522,7 +525,8 @@ TEST(MmioDecode, SegmentOverrideOnLodsIsReported) {
     EXPECT_EQ(decode_ok({0x26, 0xac}, CpuMode::k32).segment_override, SegmentReg::kEs);
 }
 
-// --- ALU with memory -------------------------------------------------------------------------------
+// --- ALU with memory
+// -------------------------------------------------------------------------------
 
 TEST(MmioDecode, OrRegisterIntoMemory) {
     const MmioAccess a = decode_ok({0x09, 0x07});  // or [rdi], eax
@@ -553,7 +557,7 @@ TEST(MmioDecode, AndRowDecodesAllFourForms) {
 
 TEST(MmioDecode, CmpRowComparesInBothDirections) {
     EXPECT_EQ(decode_ok({0x39, 0x07}).alu_form, AluForm::kMemoryRegister);  // cmp [rdi], eax
-    const MmioAccess a = decode_ok({0x3b, 0x07});                          // cmp eax, [rdi]
+    const MmioAccess a = decode_ok({0x3b, 0x07});                           // cmp eax, [rdi]
     EXPECT_EQ(a.alu, AluOp::kCmp);
     EXPECT_EQ(a.alu_form, AluForm::kRegisterMemory);
 }
@@ -637,7 +641,8 @@ TEST(MmioDecode, XchgWithMemory) {
     EXPECT_EQ(decode_ok({0x86, 0x27}).high_byte, true);  // xchg [rdi], ah
 }
 
-// --- Refusals -------------------------------------------------------------------------------------
+// --- Refusals
+// -------------------------------------------------------------------------------------
 
 TEST(MmioDecode, EmptyInputIsTruncated) { EXPECT_EQ(decode_error({}), Errc::kNotFound); }
 
@@ -656,12 +661,14 @@ TEST(MmioDecode, MissingSibIsTruncated) { EXPECT_EQ(decode_error({0x8b, 0x04}), 
 
 TEST(MmioDecode, LoneEscapeIsTruncated) { EXPECT_EQ(decode_error({0x0f}), Errc::kNotFound); }
 
-TEST(MmioDecode, OnlyPrefixesIsTruncated) { EXPECT_EQ(decode_error({0x66, 0x48}), Errc::kNotFound); }
+TEST(MmioDecode, OnlyPrefixesIsTruncated) {
+    EXPECT_EQ(decode_error({0x66, 0x48}), Errc::kNotFound);
+}
 
 TEST(MmioDecode, FifteenBytesIsTheLongestAccepted) {
     // 13 operand-size prefixes + 8b 07
-    const MmioAccess a = decode_ok({0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
-                                    0x66, 0x66, 0x66, 0x8b, 0x07});
+    const MmioAccess a = decode_ok(
+        {0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x8b, 0x07});
     EXPECT_EQ(a.length, 15);
 }
 
@@ -672,8 +679,8 @@ TEST(MmioDecode, SixteenBytesIsTooLong) {
 }
 
 TEST(MmioDecode, ImmediatePastFifteenBytesIsTooLong) {
-    EXPECT_EQ(decode_error({0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0xc7,
-                            0x07, 0x01, 0x00, 0x00, 0x00, 0x00}),
+    EXPECT_EQ(decode_error({0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0xc7, 0x07,
+                            0x01, 0x00, 0x00, 0x00, 0x00}),
               Errc::kInvalid);
 }
 
