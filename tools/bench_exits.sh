@@ -20,7 +20,7 @@ name = "bench"
 memory_mib = 1024
 kernel = "bench"
 TOML
-"$build/tools/hvboot/hvboot" --image "$build/hypervisor.elf" --smp 2 --memory 2048 --icount --quiet \
+"$build/tools/hvboot/hvboot" --image "$build/hypervisor.elf" --smp 2 --memory 4096 --icount --quiet \
   --module "$work/vms.toml name=manifest" --module "$build/guests/bench.elf name=bench" \
   --expect "hv: vm bench stopped reason=poweroff code=0" --timeout 300 --log "$work/console.log" >/dev/null
 python3 - "$work/console.log" <<'PY'

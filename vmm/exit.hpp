@@ -76,7 +76,7 @@ struct ExceptionExit {
 struct Exit {
     ExitKind kind;
     std::uint64_t raw_reason;     // backend's own code, for logs
-    const char* raw_name;         // backend's name for it
+    const char* raw_name;         // backend's name for it (set for kInvalidEntry and kUnhandled)
     std::uint8_t insn_len;        // length of the exiting instruction, 0 if unknown
     // Instruction bytes the CPU fetched for us (SVM decode assists), else empty.
     std::uint8_t insn_bytes_len;

@@ -93,6 +93,7 @@ public:
 
 private:
     void handle_io(Vcpu& vcpu, const Exit& exit);
+    PortDevice* port_device(std::uint16_t port);
     void handle_memory(std::uint32_t index, Vcpu& vcpu, const Exit& exit);
     void handle_msr(std::uint32_t index, Vcpu& vcpu, const Exit& exit);
     void handle_cpuid(std::uint32_t index, Vcpu& vcpu, const Exit& exit);

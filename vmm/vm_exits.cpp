@@ -57,7 +57,7 @@ void Vm::run_vcpu(std::uint32_t index) {
     Vcpu& vcpu = *vcpus_[index];
     std::uint64_t armed = 0;
     while (!stopping()) {
-        deliver_interrupts(index, vcpu);
+        if (!lapics_[index].quiet()) deliver_interrupts(index, vcpu);
         const std::uint64_t deadline = lapics_[index].timer_deadline();
         if (halted_[index]) {
             if ((vcpu.regs().rflags & kRflagsIf) == 0 && deadline == 0 && index == 0) {
@@ -150,24 +150,28 @@ void Vm::handle_msr(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
     else vcpu.inject_exception(kVectorGp, true, 0);
 }
 
+PortDevice* Vm::port_device(std::uint16_t port) {
+    if (static_cast<std::uint16_t>(port - Uart16550::kCom1Base) < Uart16550::kPortCount) return &uart_;
+    if (port == kDebugExitPort || port == kPm1aControlPort || port == kResetControlPort) return &ports_;
+    return nullptr;
+}
+
 void Vm::handle_io(Vcpu& vcpu, const Exit& exit) {
     const IoExit& io = exit.io;
-    if (io.string) {
+    if (io.string) [[unlikely]] {
         // INS/OUTS go unemulated: no device of this platform needs them.
         log("vm ", name(), " string port I/O to 0x", Hex{io.port}, " at rip=0x", Hex{vcpu.regs().rip});
         stop(StopReason::kUnhandledExit);
         return;
     }
-    PortDevice* dev = nullptr;
-    if (io.port >= Uart16550::kCom1Base && io.port < Uart16550::kCom1Base + Uart16550::kPortCount) dev = &uart_;
-    if (io.port == kDebugExitPort || io.port == kPm1aControlPort || io.port == kResetControlPort) dev = &ports_;
-    GuestRegisters& r = vcpu.regs();
-    const std::uint64_t mask = io.size == 4 ? 0xFFFF'FFFF : io.size == 2 ? 0xFFFF : 0xFF;
+    PortDevice* dev = port_device(io.port);
+    std::uint64_t& rax = vcpu.regs().gpr[static_cast<unsigned>(Gpr::kRax)];
+    const std::uint64_t mask = (1ull << (io.size * 8)) - 1;
     if (io.in) {
         const std::uint64_t v = dev ? dev->port_read(io.port, io.size) : mask;  // unclaimed: all ones
-        r[Gpr::kRax] = (r[Gpr::kRax] & ~mask) | (v & mask);
+        rax = (rax & ~mask) | (v & mask);
     } else if (dev) {
-        dev->port_write(io.port, io.size, static_cast<std::uint32_t>(r[Gpr::kRax] & mask));
+        dev->port_write(io.port, io.size, static_cast<std::uint32_t>(rax & mask));
     }
     vcpu.skip_instruction(exit);
 }

@@ -75,6 +75,8 @@ public:
         vcpu->release();
         destroy(vcpu);
     }
+    // The VmxVcpu object plus its VMCS page (SDM vol. 3C 25.2: one 4 KiB region).
+    std::uint64_t vcpu_bytes() const override { return sizeof(vmx::VmxVcpu) + kPageSize; }
 };
 
 SvmBackend g_svm;

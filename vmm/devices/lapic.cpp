@@ -39,10 +39,13 @@ int Lapic::highest(const std::atomic<std::uint32_t> (&bits)[8]) {
     return -1;
 }
 
-void Lapic::post(std::uint8_t vector) { irr_[vector / 32].fetch_or(1u << (vector % 32), std::memory_order_release); }
+void Lapic::post(std::uint8_t vector) {
+    irr_[vector / 32].fetch_or(1u << (vector % 32), std::memory_order_release);
+    irr_summary_.fetch_or(static_cast<std::uint8_t>(1u << (vector / 32)), std::memory_order_release);
+}
 
 int Lapic::pending_vector() const {
-    if ((svr_ & kSvrEnabled) == 0) return -1;
+    if (irr_summary_.load(std::memory_order_acquire) == 0 || (svr_ & kSvrEnabled) == 0) return -1;
     const int irr = highest(irr_);
     if (irr < 0) return -1;
     const int isr = highest(isr_);
@@ -53,7 +56,14 @@ int Lapic::pending_vector() const {
 }
 
 void Lapic::acknowledge(std::uint8_t vector) {
-    irr_[vector / 32].fetch_and(~(1u << (vector % 32)), std::memory_order_acq_rel);
+    const unsigned word = vector / 32;
+    if ((irr_[word].fetch_and(~(1u << (vector % 32)), std::memory_order_acq_rel) & ~(1u << (vector % 32))) == 0) {
+        irr_summary_.fetch_and(static_cast<std::uint8_t>(~(1u << word)), std::memory_order_acq_rel);
+        // A post() that raced in after the clear above must stay visible.
+        if (irr_[word].load(std::memory_order_acquire) != 0) {
+            irr_summary_.fetch_or(static_cast<std::uint8_t>(1u << word), std::memory_order_release);
+        }
+    }
     isr_[vector / 32].fetch_or(1u << (vector % 32), std::memory_order_acq_rel);
 }
 

@@ -29,6 +29,10 @@ public:
     int pending_vector() const;
     // The CPU takes `vector`: IRR -> ISR.
     void acknowledge(std::uint8_t vector);
+    // Nothing pending and no timer armed: the common case on the exit path, checked inline.
+    [[nodiscard]] bool quiet() const {
+        return deadline_ == 0 && irr_summary_.load(std::memory_order_relaxed) == 0;
+    }
     // TSC at which the timer fires next, 0 if not armed.
     std::uint64_t timer_deadline() const { return deadline_; }
     std::uint32_t id() const { return id_; }
@@ -46,6 +50,9 @@ private:
     std::uint32_t timer_initial_ = 0, timer_divide_ = 0;
     std::uint64_t timer_start_ = 0, deadline_ = 0, period_tsc_ = 0;
     std::atomic<std::uint32_t> irr_[8] = {};
+    // Bit i set: irr_[i] may be nonzero. Lets the exit path skip the IRR scan when nothing is
+    // pending, which is almost always.
+    std::atomic<std::uint8_t> irr_summary_{0};
     std::atomic<std::uint32_t> isr_[8] = {};
 };
 

@@ -20,11 +20,11 @@ std::uint8_t length(const VmcbControl& c, std::uint64_t rip, bool nrip_valid, st
 
 }  // namespace
 
-vmm::Exit decode_exit(const VmcbControl& c, std::uint64_t rip, bool nrip_valid) {
+void decode_exit(const VmcbControl& c, std::uint64_t rip, bool nrip_valid, vmm::Exit& e) {
     using vmm::ExitKind;
-    vmm::Exit e{};
     e.raw_reason = c.exit_code;
-    e.raw_name = exit_code_name(c.exit_code);
+    e.raw_name = nullptr;
+    e.insn_len = 0;
     e.insn_bytes_len = c.insn_len <= sizeof(c.insn_bytes) ? c.insn_len : 0;
     e.insn_bytes = c.insn_bytes;
     const std::uint64_t code = c.exit_code;
@@ -35,7 +35,7 @@ vmm::Exit decode_exit(const VmcbControl& c, std::uint64_t rip, bool nrip_valid) 
         const std::uint8_t v = e.exception.vector;
         e.exception.has_error = v == 8 || (v >= 10 && v <= 14) || v == 17;
         e.exception.error = static_cast<std::uint32_t>(c.exit_info1);
-        return e;
+        return;
     }
     switch (static_cast<ExitCode>(code)) {
         case ExitCode::kCpuid:
@@ -79,7 +79,10 @@ vmm::Exit decode_exit(const VmcbControl& c, std::uint64_t rip, bool nrip_valid) 
         case ExitCode::kInit: e.kind = ExitKind::kInit; break;
         case ExitCode::kPause: e.kind = ExitKind::kPause; break;
         case ExitCode::kVintr: e.kind = ExitKind::kInterruptWindow; break;
-        case ExitCode::kInvalid: e.kind = ExitKind::kInvalidEntry; break;
+        case ExitCode::kInvalid:
+            e.kind = ExitKind::kInvalidEntry;
+            e.raw_name = exit_code_name(code);
+            break;
         case ExitCode::kVmrun:
         case ExitCode::kVmload:
         case ExitCode::kVmsave:
@@ -98,9 +101,11 @@ vmm::Exit decode_exit(const VmcbControl& c, std::uint64_t rip, bool nrip_valid) 
             e.kind = ExitKind::kNoOp;
             e.insn_len = length(c, rip, nrip_valid, 2);  // INVD 0F 08, WBINVD 0F 09
             break;
-        default: e.kind = ExitKind::kUnhandled; break;
+        default:
+            e.kind = ExitKind::kUnhandled;
+            e.raw_name = exit_code_name(code);
+            break;
     }
-    return e;
 }
 
 }  // namespace hv::svm

@@ -9,7 +9,8 @@
 namespace hv::svm {
 
 // `rip` is the guest RIP at the exit; `nrip_valid` says the CPU fills next_rip (CPUID
-// 8000_000Ah EDX bit 3, NRIPS).
-vmm::Exit decode_exit(const VmcbControl& control, std::uint64_t rip, bool nrip_valid);
+// 8000_000Ah EDX bit 3, NRIPS). Writes `out` in place: this runs on every exit. `raw_name` is
+// filled only for the kinds whose handling logs it (invalid entry, unhandled).
+void decode_exit(const VmcbControl& control, std::uint64_t rip, bool nrip_valid, vmm::Exit& out);
 
 }  // namespace hv::svm

@@ -137,11 +137,13 @@ const vmm::Exit& SvmVcpu::run() {
     v.rsp = regs_[vmm::Gpr::kRsp];
     v.rip = regs_.rip;
     v.rflags = regs_.rflags;
-    if (flush_tlb_) {
+    if (flush_tlb_) [[unlikely]] {
+        // First entry (on this CPU): drop whatever an earlier user of the ASID left in the TLB.
         c.tlb_control = static_cast<std::uint8_t>(TlbControl::kFlushAsid);
         flush_tlb_ = false;
+        host_vmcb_pa_ = g_cpu[this_cpu().index].host_vmcb.raw();
     }
-    svm_run(vmcb_pa_.raw(), &regs_, g_cpu[this_cpu().index].host_vmcb.raw());
+    svm_run(vmcb_pa_.raw(), &regs_, host_vmcb_pa_);
     c.tlb_control = static_cast<std::uint8_t>(TlbControl::kNothing);
     c.clean_bits = clean::kAll;
     regs_[vmm::Gpr::kRax] = v.rax;
@@ -151,7 +153,7 @@ const vmm::Exit& SvmVcpu::run() {
     // An event cut short by the exit (e.g. a nested page fault while delivering it) must be
     // delivered again (APM 15.7.2).
     c.event_inject = event_valid(c.exit_int_info) ? c.exit_int_info : 0;
-    exit_ = decode_exit(c, v.rip, g_nrip);
+    decode_exit(c, v.rip, g_nrip, exit_);
     return exit_;
 }
 

@@ -45,6 +45,7 @@ public:
 private:
     Vmcb* vmcb_ = nullptr;
     HostPhys vmcb_pa_{};
+    std::uint64_t host_vmcb_pa_ = 0;  // of the CPU this vCPU runs on (it never migrates)
     vmm::GuestRegisters regs_{};
     vmm::Exit exit_{};
     bool flush_tlb_ = true;
