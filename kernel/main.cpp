@@ -6,6 +6,7 @@
 #include "arch/x86/cpu/cpuid.hpp"
 #include "arch/x86/cpu/descriptors.hpp"
 #include "arch/x86/cpu/lapic.hpp"
+#include "arch/x86/cpu/msr.hpp"
 #include "arch/x86/cpu/virt_support.hpp"
 #include "arch/x86/virt_backend.hpp"
 #include "boot/multiboot_info.hpp"
@@ -133,6 +134,9 @@ extern "C" [[noreturn]] void kernel_main(std::uint32_t magic, std::uint32_t info
 
     log("ready cpus=", online_cpu_count(), " mem_mib=", memory.value().usable_bytes / kMiB,
         " virt=", x86::virt_name(virt.kind), " iommu=", iommu_kind(platform));
+    // Under QEMU -icount shift=0 the TSC counts instructions since power-on (firmware and loader
+    // included), which makes this a deterministic boot-cost figure.
+    log("boot tsc_at_ready=", x86::rdtsc());
 
     const vmm::AfterVms after = vmm::run_manifest(
         boot, backend, vmm::HostResources{memory::free_bytes(), online_cpu_count()});

@@ -33,12 +33,12 @@ private:
 };
 
 // Up to 15 instruction bytes at RIP, not crossing into a page that is not RAM.
-std::size_t fetch(Vcpu& vcpu, const Exit& exit, GuestMemory& memory, std::uint8_t (&out)[decode::kMaxInstructionLength]) {
+std::size_t fetch(Vcpu& vcpu, const ControlState& cs, const Exit& exit, GuestMemory& memory,
+                  std::uint8_t (&out)[decode::kMaxInstructionLength]) {
     if (exit.insn_bytes_len != 0) {
         __builtin_memcpy(out, exit.insn_bytes, exit.insn_bytes_len);
         return exit.insn_bytes_len;
     }
-    const ControlState cs = vcpu.control_state();
     const std::uint64_t rip = vcpu.regs().rip;  // flat code segments: linear == RIP
     std::size_t got = 0;
     while (got < decode::kMaxInstructionLength) {
@@ -65,9 +65,9 @@ std::size_t fetch(Vcpu& vcpu, const Exit& exit, GuestMemory& memory, std::uint8_
 
 MmioOutcome emulate_mmio(Vcpu& vcpu, const Exit& exit, GuestMemory& memory, MmioDevice& device, std::uint64_t offset) {
     std::uint8_t bytes[decode::kMaxInstructionLength];
-    const std::size_t n = fetch(vcpu, exit, memory, bytes);
-    if (n == 0) return {false, "instruction bytes unreadable"};
     const ControlState cs = vcpu.control_state();
+    const std::size_t n = fetch(vcpu, cs, exit, memory, bytes);
+    if (n == 0) return {false, "instruction bytes unreadable"};
     const decode::CpuMode mode = decode::cpu_mode((cs.efer & kEferLma) != 0, cs.cs_long, cs.cs_default32);
     auto decoded = decode::decode(Bytes(reinterpret_cast<const std::byte*>(bytes), n), mode);
     if (!decoded) return {false, decoded.error().what};
