@@ -62,6 +62,7 @@ WhenIdle parse_on_all_stopped(StrView cmdline) {
 
 extern "C" [[noreturn]] void kernel_main(std::uint32_t magic, std::uint32_t info_phys) {
     using namespace hv;
+    const std::uint64_t tsc_at_entry = x86::rdtsc();
     run_global_constructors();
     console::init();
     x86::init_idt();
@@ -136,7 +137,7 @@ extern "C" [[noreturn]] void kernel_main(std::uint32_t magic, std::uint32_t info
         " virt=", x86::virt_name(virt.kind), " iommu=", iommu_kind(platform));
     // Under QEMU -icount shift=0 the TSC counts instructions since power-on (firmware and loader
     // included), which makes this a deterministic boot-cost figure.
-    log("boot tsc_at_ready=", x86::rdtsc());
+    log("boot tsc_at_entry=", tsc_at_entry, " tsc_at_ready=", x86::rdtsc());
 
     const vmm::AfterVms after = vmm::run_manifest(
         boot, backend, vmm::HostResources{memory::free_bytes(), online_cpu_count()});

@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::uint64_t kPmTimerHz = 3'579'545;  // ACPI 6.5 sec 4.8.3.3
 constexpr std::uint64_t kPitHz = 1'193'182;      // 8254 input clock
-constexpr std::uint64_t kCalibrationUs = 10'000;
+constexpr std::uint64_t kCalibrationUs = 2'000;  // 7159 PM-timer ticks: 0.02% resolution
 
 // PIT ports and commands (Intel 8254 datasheet; PC/AT port 0x61 for the channel 2 gate).
 constexpr std::uint16_t kPitChannel2 = 0x42;

@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "arch/x86/cpu/msr.hpp"
 #include "kernel/cmdline.hpp"
 #include "kernel/console.hpp"
 #include "kernel/cpu_work.hpp"
@@ -168,7 +169,7 @@ AfterVms run_manifest(const boot::BootInfo& boot, VirtBackend* backend, const Ho
             " devices=0");
         log("vm ", vm.name(), " overhead hypervisor_bytes=", vm.overhead_bytes(),
             " page_table_bytes=", vm.stage2().table_bytes(), " backing_1g=", vm.memory().gigabyte_blocks(),
-            " backing_2m=", vm.memory().two_megabyte_blocks());
+            " backing_2m=", vm.memory().two_megabyte_blocks(), " tsc_at_start=", x86::rdtsc());
         vm.begin(vm.vcpu_count());
         for (std::uint32_t v = 0; v < vm.vcpu_count(); ++v) {
             const std::uint32_t c = vm.host_cpu(v);
