@@ -13,7 +13,7 @@ bool g_panic_owner = false;
 
 // Serial lines use CR LF, the convention terminals and QEMU's serial log expect.
 class LineSink final : public Sink {
-public:
+  public:
     void put(char c) override {
         if (c == '\n') g_uart.put('\r');
         g_uart.put(c);
@@ -32,8 +32,6 @@ void unlock() {
     if (!g_panic_owner) g_lock.unlock();
 }
 
-void lock_for_panic() {
-    g_panic_owner = true;
-}
+void lock_for_panic() { g_panic_owner = true; }
 
 }  // namespace hv::console

@@ -16,7 +16,8 @@ bool post_work(std::uint32_t index, WorkFn fn, void* arg) {
 }
 
 void kick_cpu(std::uint32_t index) {
-    x86::lapic::send_fixed(cpu(index).apic_id, static_cast<std::uint8_t>(x86::Vector::kCallFunction));
+    x86::lapic::send_fixed(cpu(index).apic_id,
+                           static_cast<std::uint8_t>(x86::Vector::kCallFunction));
 }
 
 void idle_loop() {

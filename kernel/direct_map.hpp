@@ -47,7 +47,7 @@ extern std::uint64_t g_direct_map_limit;
 
 // PhysReader over the direct map, for the pure parsers of firmware tables and boot information.
 class DirectMapReader final : public PhysReader {
-public:
+  public:
     Bytes read(std::uint64_t phys, std::uint64_t len) const override {
         if (phys > g_direct_map_limit || len > g_direct_map_limit - phys) return {};
         return Bytes(static_cast<const std::byte*>(phys_to_virt(phys)), len);

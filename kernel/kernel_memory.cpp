@@ -39,8 +39,8 @@ constexpr std::uint64_t kBootWindowEnd = 4 * kGiB;  // identity-mapped by the bo
 constexpr paging::Attributes kRx{.read = true, .write = false, .execute = true};
 constexpr paging::Attributes kRo{.read = true, .write = false, .execute = false};
 constexpr paging::Attributes kRw{.read = true, .write = true, .execute = false};
-constexpr paging::Attributes kMmio{.read = true, .write = true, .execute = false,
-                                   .cache = paging::CacheType::kUncached};
+constexpr paging::Attributes kMmio{
+    .read = true, .write = true, .execute = false, .cache = paging::CacheType::kUncached};
 
 bool overlaps(std::uint64_t a, std::uint64_t a_end, std::uint64_t b, std::uint64_t b_end) {
     return a < b_end && b < a_end;
@@ -54,7 +54,8 @@ Result<std::uint64_t> pick_trampoline_page(const boot::BootInfo& boot) {
         for (std::uint64_t p = align_up(r.base > kFirst ? r.base : kFirst, kPageSize);
              p + kPageSize <= r.base + r.length && p + kPageSize <= kLowMemoryEnd; p += kPageSize) {
             bool busy = overlaps(p, p + kPageSize, boot.info_base, boot.info_base + boot.info_size);
-            for (const boot::Module& m : boot.modules()) busy = busy || overlaps(p, p + kPageSize, m.start, m.end);
+            for (const boot::Module& m : boot.modules())
+                busy = busy || overlaps(p, p + kPageSize, m.start, m.end);
             if (!busy) return p;
         }
     }
@@ -76,7 +77,8 @@ Result<HostPhys> allocate(std::uint64_t size, std::uint64_t align) {
 
 void free(HostPhys base, std::uint64_t size) {
     SpinGuard g(g_frames_lock);
-    if (auto r = g_frames.free(base, size); !r) log("memory: bad free of 0x", Hex{base.raw()}, ": ", r.error().what);
+    if (auto r = g_frames.free(base, size); !r)
+        log("memory: bad free of 0x", Hex{base.raw()}, ": ", r.error().what);
 }
 
 std::uint64_t free_bytes() {
@@ -93,7 +95,8 @@ Result<BootMemory> init(const boot::BootInfo& boot) {
                      align_up(kernel_virt_to_phys(__bss_end), kPageSize)};
     PhysRange info_and_modules[1 + boot::kMaxModules];
     std::size_t m = 0;
-    info_and_modules[m++] = {align_down(boot.info_base, kPageSize), align_up(boot.info_base + boot.info_size, kPageSize)};
+    info_and_modules[m++] = {align_down(boot.info_base, kPageSize),
+                             align_up(boot.info_base + boot.info_size, kPageSize)};
     for (const boot::Module& mod : boot.modules()) {
         info_and_modules[m++] = {align_down(mod.start, kPageSize), align_up(mod.end, kPageSize)};
     }
@@ -101,7 +104,8 @@ Result<BootMemory> init(const boot::BootInfo& boot) {
     PhysRange all_reserved[2 + 1 + boot::kMaxModules];
     for (std::size_t i = 0; i < n; ++i) all_reserved[i] = reserved[i];
     for (std::size_t i = 0; i < m; ++i) all_reserved[n + i] = info_and_modules[i];
-    TRY(normalize_memory_map(boot.memory_map(), std::span<const PhysRange>(all_reserved, n + m), layout));
+    TRY(normalize_memory_map(boot.memory_map(), std::span<const PhysRange>(all_reserved, n + m),
+                             layout));
 
     // Page tables are built while only the boot window [0, 4 GiB) is mapped, so the allocator
     // first gets the free memory below 4 GiB; the rest joins after the switch.
@@ -110,7 +114,8 @@ Result<BootMemory> init(const boot::BootInfo& boot) {
         if (r.base < end) TRY(g_frames.add_range(HostPhys(r.base), end - r.base));
     }
 
-    const bool gigabyte_pages = (x86::cpuid(0x8000'0001).edx & x86::cpuid_bits::kExt1EdxPage1Gb) != 0;
+    const bool gigabyte_pages =
+        (x86::cpuid(0x8000'0001).edx & x86::cpuid_bits::kExt1EdxPage1Gb) != 0;
     g_kernel_pt = new (g_kernel_pt_storage) KernelPageTable(g_table_memory, gigabyte_pages);
     TRY(g_kernel_pt->init());
     TRY(map_kernel_section(__text_start, __text_end, kRx));
@@ -119,7 +124,8 @@ Result<BootMemory> init(const boot::BootInfo& boot) {
 
     // Direct map: the whole boot window (firmware tables and BIOS areas live there, wherever the
     // map says) plus every range the firmware lists above it.
-    const std::uint64_t top = align_up(layout.highest_address > kBootWindowEnd ? layout.highest_address : kBootWindowEnd, kGiB);
+    const std::uint64_t top = align_up(
+        layout.highest_address > kBootWindowEnd ? layout.highest_address : kBootWindowEnd, kGiB);
     TRY(g_kernel_pt->map(kDirectMapBase, HostPhys(0), kBootWindowEnd, kRw));
     for (const boot::MemoryRegion& r : boot.memory_map()) {
         const std::uint64_t base = align_down(r.base, kPageSize);
@@ -153,7 +159,8 @@ Result<void> unmap_kernel_range(std::uint64_t va, std::uint64_t size) {
     TRY(g_kernel_pt->unmap(va, size));
     // Other CPUs may have cached the translation; the window is only used by the CPU that
     // creates and tears down VMs, under this lock, so a local flush of the range suffices.
-    for (std::uint64_t off = 0; off < size; off += kPageSize) asm volatile("invlpg (%0)" ::"r"(va + off) : "memory");
+    for (std::uint64_t off = 0; off < size; off += kPageSize)
+        asm volatile("invlpg (%0)" ::"r"(va + off) : "memory");
     return {};
 }
 

@@ -14,8 +14,8 @@
 #include "drivers/pci/inventory.hpp"
 #include "kernel/cmdline.hpp"
 #include "kernel/console.hpp"
-#include "kernel/direct_map.hpp"
 #include "kernel/cpu_work.hpp"
+#include "kernel/direct_map.hpp"
 #include "kernel/kernel_memory.hpp"
 #include "kernel/kmalloc.hpp"
 #include "kernel/mmio.hpp"
@@ -93,7 +93,8 @@ extern "C" [[noreturn]] void kernel_main(std::uint32_t magic, std::uint32_t info
     // The boot information's strings pointed into the boot identity map, which is gone: read it
     // again through the direct map (same bytes, new addresses).
     if (auto r = boot::parse_boot_info(magic, info_phys, mem, g_boot_info); !r) {
-        panic("boot information unreadable after the switch to the kernel page tables: ", r.error().what);
+        panic("boot information unreadable after the switch to the kernel page tables: ",
+              r.error().what);
     }
 
     auto platform_result = acpi::discover(boot, mem);

@@ -30,5 +30,4 @@ template <typename... Args>
 // An exception in hypervisor code: vector, error code, RIP, CR2, registers, backtrace.
 [[noreturn]] void panic_exception(const x86::InterruptFrame& frame, std::uint64_t cr2);
 
-
 }  // namespace hv

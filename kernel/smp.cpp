@@ -6,8 +6,8 @@
 #include "arch/x86/cpu/lapic.hpp"
 #include "arch/x86/cpu/msr.hpp"
 #include "kernel/console.hpp"
-#include "kernel/direct_map.hpp"
 #include "kernel/cpu_work.hpp"
+#include "kernel/direct_map.hpp"
 #include "kernel/percpu.hpp"
 #include "kernel/time.hpp"
 

@@ -7,26 +7,26 @@
 namespace hv {
 
 class SpinLock {
-public:
+  public:
     void lock() {
         const std::uint32_t ticket = next_.fetch_add(1, std::memory_order_relaxed);
         while (serving_.load(std::memory_order_acquire) != ticket) asm volatile("pause");
     }
     void unlock() { serving_.fetch_add(1, std::memory_order_release); }
 
-private:
+  private:
     std::atomic<std::uint32_t> next_{0};
     std::atomic<std::uint32_t> serving_{0};
 };
 
 class SpinGuard {
-public:
+  public:
     explicit SpinGuard(SpinLock& l) : lock_(l) { lock_.lock(); }
     ~SpinGuard() { lock_.unlock(); }
     SpinGuard(const SpinGuard&) = delete;
     SpinGuard& operator=(const SpinGuard&) = delete;
 
-private:
+  private:
     SpinLock& lock_;
 };
 

@@ -28,15 +28,18 @@ constexpr std::uint32_t kLeaf7EcxWaitpkg = 1u << 5;
 
 }  // namespace
 
-CpuidValues guest_cpuid(std::uint32_t leaf, std::uint32_t subleaf, CpuidValues host, const CpuidContext& ctx) {
+CpuidValues guest_cpuid(std::uint32_t leaf, std::uint32_t subleaf, CpuidValues host,
+                        const CpuidContext& ctx) {
     CpuidValues r = host;
     switch (leaf) {
         case 0x1:
-            r.ecx &= ~(kEcxMonitor | kEcxVmx | kEcxSmx | kEcxEst | kEcxTm2 | kEcxPdcm | kEcxX2apic | kEcxOsxsave);
+            r.ecx &= ~(kEcxMonitor | kEcxVmx | kEcxSmx | kEcxEst | kEcxTm2 | kEcxPdcm | kEcxX2apic |
+                       kEcxOsxsave);
             r.ecx |= kEcxHypervisor | (ctx.guest_osxsave ? kEcxOsxsave : 0);
             r.edx &= ~(kEdxMtrr | kEdxMca | kEdxMce | kEdxAcpi | kEdxTm | kEdxDs);
             // EBX[31:24] initial APIC ID, [23:16] logical processors per package.
-            r.ebx = (r.ebx & 0x0000'FFFF) | (ctx.vcpu_count & 0xFF) << 16 | (ctx.vcpu_index & 0xFF) << 24;
+            r.ebx = (r.ebx & 0x0000'FFFF) | (ctx.vcpu_count & 0xFF) << 16 |
+                    (ctx.vcpu_index & 0xFF) << 24;
             break;
         case 0x5:  // MONITOR/MWAIT: hidden
         case 0x6:  // thermal and power management: host business
@@ -59,7 +62,9 @@ CpuidValues guest_cpuid(std::uint32_t leaf, std::uint32_t subleaf, CpuidValues h
             r = {};
             break;
         default:
-            if (leaf > kHypervisorLeafMax && leaf < 0x8000'0000 && (leaf & 0xF000'0000) == 0x4000'0000) r = {};
+            if (leaf > kHypervisorLeafMax && leaf < 0x8000'0000 &&
+                (leaf & 0xF000'0000) == 0x4000'0000)
+                r = {};
             break;
     }
     return r;

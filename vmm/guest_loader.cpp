@@ -5,8 +5,8 @@
 
 namespace hv::vmm {
 
-loader::LoadResult<InitialState> load_kernel(loader::GuestRam& ram, Bytes kernel, Bytes initrd, StrView initrd_name,
-                                             StrView cmdline) {
+loader::LoadResult<InitialState> load_kernel(loader::GuestRam& ram, Bytes kernel, Bytes initrd,
+                                             StrView initrd_name, StrView cmdline) {
     const loader::KernelFormat format = TRY(loader::detect_kernel_format(kernel));
     switch (format) {
         case loader::KernelFormat::kMultibootElf32:
@@ -19,8 +19,10 @@ loader::LoadResult<InitialState> load_kernel(loader::GuestRam& ram, Bytes kernel
             return flat_protected_mode(load.entry, kMultibootBootloaderMagic, load.info_gpa);
         }
         case loader::KernelFormat::kLinuxBzImage:
-            return loader::make_load_error(Errc::kUnsupported, "Linux bzImage guests are not supported by this build");
-        case loader::KernelFormat::kUnknown: break;
+            return loader::make_load_error(Errc::kUnsupported,
+                                           "Linux bzImage guests are not supported by this build");
+        case loader::KernelFormat::kUnknown:
+            break;
     }
     return loader::make_load_error(Errc::kInvalid, "unrecognised kernel image");
 }

@@ -9,7 +9,8 @@
 
 namespace hv::vmm {
 
-[[nodiscard]] loader::LoadResult<InitialState> load_kernel(loader::GuestRam& ram, Bytes kernel, Bytes initrd,
-                                                           StrView initrd_name, StrView cmdline);
+[[nodiscard]] loader::LoadResult<InitialState> load_kernel(loader::GuestRam& ram, Bytes kernel,
+                                                           Bytes initrd, StrView initrd_name,
+                                                           StrView cmdline);
 
 }  // namespace hv::vmm

@@ -18,7 +18,7 @@ inline constexpr std::uint64_t kHighRamBase = 4 * kGiB;
 inline constexpr std::size_t kMaxRamChunks = 1024;
 
 class GuestMemory final : public loader::GuestRam {
-public:
+  public:
     // `bytes` is rounded up to 2 MiB. `window` is the VM's hypervisor-virtual slot.
     [[nodiscard]] Result<void> create(std::uint64_t bytes, Stage2& stage2, std::uint64_t window);
     // Unmaps and frees everything (the stage-2 tables are the caller's).
@@ -35,7 +35,7 @@ public:
     [[nodiscard]] std::size_t gigabyte_blocks() const { return huge_; }
     [[nodiscard]] std::size_t two_megabyte_blocks() const { return large_; }
 
-private:
+  private:
     struct Chunk {
         std::uint64_t gpa;
         HostPhys hpa;

@@ -6,8 +6,22 @@
 namespace hv::vmm {
 
 enum class Gpr : std::uint8_t {
-    kRax, kRcx, kRdx, kRbx, kRsp, kRbp, kRsi, kRdi,
-    kR8, kR9, kR10, kR11, kR12, kR13, kR14, kR15,
+    kRax,
+    kRcx,
+    kRdx,
+    kRbx,
+    kRsp,
+    kRbp,
+    kRsi,
+    kRdi,
+    kR8,
+    kR9,
+    kR10,
+    kR11,
+    kR12,
+    kR13,
+    kR14,
+    kR15,
 };
 inline constexpr unsigned kGprCount = 16;
 
@@ -52,11 +66,11 @@ inline constexpr std::uint64_t kRflagsFixed = 1ull << 1;  // bit 1 always reads 
 inline constexpr std::uint64_t kRflagsIf = 1ull << 9;
 
 // Segment attribute values in the compressed layout.
-inline constexpr std::uint16_t kAttrCode32 = 0xC9B;   // P, S, DPL0, exec/read accessed; G, D
-inline constexpr std::uint16_t kAttrData32 = 0xC93;   // P, S, DPL0, read/write accessed; G, B
-inline constexpr std::uint16_t kAttrCode64 = 0xA9B;   // P, S, exec/read accessed; G, L
-inline constexpr std::uint16_t kAttrTss32Busy = 0x8B; // P, type 11 (busy 32/64-bit TSS)
-inline constexpr std::uint16_t kAttrLdt = 0x82;       // P, type 2
+inline constexpr std::uint16_t kAttrCode32 = 0xC9B;    // P, S, DPL0, exec/read accessed; G, D
+inline constexpr std::uint16_t kAttrData32 = 0xC93;    // P, S, DPL0, read/write accessed; G, B
+inline constexpr std::uint16_t kAttrCode64 = 0xA9B;    // P, S, exec/read accessed; G, L
+inline constexpr std::uint16_t kAttrTss32Busy = 0x8B;  // P, type 11 (busy 32/64-bit TSS)
+inline constexpr std::uint16_t kAttrLdt = 0x82;        // P, type 2
 
 // Multiboot 0.6.96 sec 3.2: flat 32-bit protected mode, paging off.
 InitialState flat_protected_mode(std::uint32_t eip, std::uint32_t eax, std::uint32_t ebx);

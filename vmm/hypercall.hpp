@@ -29,7 +29,7 @@ struct HypercallResult {
 };
 
 class HypercallEnv {
-public:
+  public:
     // False if [gpa, gpa+len) is not guest RAM.
     virtual bool console_write(std::uint64_t gpa, std::uint64_t len) = 0;
     struct Backing {
@@ -40,11 +40,12 @@ public:
     virtual void poweroff(std::uint32_t code) = 0;
     virtual std::uint32_t vcpu_count() const = 0;
 
-protected:
+  protected:
     ~HypercallEnv() = default;
 };
 
-[[nodiscard]] HypercallResult handle_hypercall(HypercallEnv& env, std::uint32_t vcpu_index, std::uint64_t nr,
-                                               std::uint64_t arg0, std::uint64_t arg1);
+[[nodiscard]] HypercallResult handle_hypercall(HypercallEnv& env, std::uint32_t vcpu_index,
+                                               std::uint64_t nr, std::uint64_t arg0,
+                                               std::uint64_t arg1);
 
 }  // namespace hv::vmm

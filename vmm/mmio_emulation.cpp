@@ -8,10 +8,9 @@
 namespace hv::vmm {
 namespace {
 
-
 // Guest memory as the page walker reads it.
 class WalkReader final : public decode::GuestMemoryReader {
-public:
+  public:
     explicit WalkReader(GuestMemory& m) : m_(m) {}
     Optional<std::uint64_t> read_u64(std::uint64_t gpa) const override {
         const std::span<std::byte> b = m_.bytes(gpa, 8);
@@ -28,7 +27,7 @@ public:
         return v;
     }
 
-private:
+  private:
     GuestMemory& m_;
 };
 
@@ -47,12 +46,15 @@ std::size_t fetch(Vcpu& vcpu, const ControlState& cs, const Exit& exit, GuestMem
         if (cs.cr0 & kCr0Pg) {
             WalkReader reader(memory);
             const decode::PagingState paging{cs.cr0, cs.cr3, cs.cr4, cs.efer};
-            auto t = decode::translate(paging, linear, decode::Access{decode::AccessType::kFetch, false}, reader);
+            auto t = decode::translate(paging, linear,
+                                       decode::Access{decode::AccessType::kFetch, false}, reader);
             if (!t) break;
             gpa = t.value().gpa.raw();
         }
         const std::uint64_t in_page = kPageSize - (gpa & (kPageSize - 1));
-        const std::uint64_t want = decode::kMaxInstructionLength - got < in_page ? decode::kMaxInstructionLength - got : in_page;
+        const std::uint64_t want = decode::kMaxInstructionLength - got < in_page
+                                       ? decode::kMaxInstructionLength - got
+                                       : in_page;
         const std::span<std::byte> b = memory.bytes(gpa, want);
         if (b.empty()) break;
         __builtin_memcpy(out + got, b.data(), want);
@@ -63,12 +65,14 @@ std::size_t fetch(Vcpu& vcpu, const ControlState& cs, const Exit& exit, GuestMem
 
 }  // namespace
 
-MmioOutcome emulate_mmio(Vcpu& vcpu, const Exit& exit, GuestMemory& memory, MmioDevice& device, std::uint64_t offset) {
+MmioOutcome emulate_mmio(Vcpu& vcpu, const Exit& exit, GuestMemory& memory, MmioDevice& device,
+                         std::uint64_t offset) {
     std::uint8_t bytes[decode::kMaxInstructionLength];
     const ControlState cs = vcpu.control_state();
     const std::size_t n = fetch(vcpu, cs, exit, memory, bytes);
     if (n == 0) return {false, "instruction bytes unreadable"};
-    const decode::CpuMode mode = decode::cpu_mode((cs.efer & kEferLma) != 0, cs.cs_long, cs.cs_default32);
+    const decode::CpuMode mode =
+        decode::cpu_mode((cs.efer & kEferLma) != 0, cs.cs_long, cs.cs_default32);
     auto decoded = decode::decode(Bytes(reinterpret_cast<const std::byte*>(bytes), n), mode);
     if (!decoded) return {false, decoded.error().what};
     const decode::MmioAccess& a = decoded.value();
@@ -97,11 +101,13 @@ MmioOutcome emulate_mmio(Vcpu& vcpu, const Exit& exit, GuestMemory& memory, Mmio
         case decode::MmioKind::kAlu: {
             auto out = decode::complete_alu(a, device.mmio_read(offset, a.size), r.gpr, r.rflags);
             if (!out) return {false, out.error().what};
-            if (out.value().writes_memory) device.mmio_write(offset, a.size, out.value().memory_value);
+            if (out.value().writes_memory)
+                device.mmio_write(offset, a.size, out.value().memory_value);
             r.rflags = out.value().rflags;
             break;
         }
-        default: return {false, "string instructions on device registers are not emulated"};
+        default:
+            return {false, "string instructions on device registers are not emulated"};
     }
     Exit done = exit;
     done.insn_len = a.length;

@@ -17,6 +17,7 @@ struct MmioOutcome {
 };
 
 // `offset` is the access's offset inside `device`'s region.
-MmioOutcome emulate_mmio(Vcpu& vcpu, const Exit& exit, GuestMemory& memory, MmioDevice& device, std::uint64_t offset);
+MmioOutcome emulate_mmio(Vcpu& vcpu, const Exit& exit, GuestMemory& memory, MmioDevice& device,
+                         std::uint64_t offset);
 
 }  // namespace hv::vmm

@@ -6,12 +6,12 @@
 namespace hv::vmm {
 namespace {
 
-constexpr std::uint64_t kEferSce = 1ull << 0;  // the others are in guest_state.hpp
-constexpr std::uint64_t kApicBaseBsp = 1ull << 8;      // SDM vol. 3A figure 12-5
+constexpr std::uint64_t kEferSce = 1ull << 0;      // the others are in guest_state.hpp
+constexpr std::uint64_t kApicBaseBsp = 1ull << 8;  // SDM vol. 3A figure 12-5
 constexpr std::uint64_t kApicBaseEnable = 1ull << 11;
-constexpr std::uint64_t kFeatureControlLocked = 1;     // locked with VMX off: no nesting
-constexpr std::uint64_t kMiscEnableFastStrings = 1;    // SDM vol. 4 table 2-2, bit 0
-constexpr std::uint64_t kMtrrDefTypeEnabledWb = 0x806; // E=1, default type WB
+constexpr std::uint64_t kFeatureControlLocked = 1;      // locked with VMX off: no nesting
+constexpr std::uint64_t kMiscEnableFastStrings = 1;     // SDM vol. 4 table 2-2, bit 0
+constexpr std::uint64_t kMtrrDefTypeEnabledWb = 0x806;  // E=1, default type WB
 
 }  // namespace
 
@@ -23,30 +23,56 @@ bool pat_valid(std::uint64_t pat) {
     return true;
 }
 
-bool efer_write_valid(std::uint64_t value) { return (value & ~(kEferSce | kEferLme | kEferLma | kEferNxe)) == 0; }
+bool efer_write_valid(std::uint64_t value) {
+    return (value & ~(kEferSce | kEferLme | kEferLma | kEferNxe)) == 0;
+}
 
-bool read_guest_msr(Vcpu& vcpu, std::uint32_t vcpu_index, std::uint32_t m, std::uint64_t& value, std::uint64_t tsc) {
+bool read_guest_msr(Vcpu& vcpu, std::uint32_t vcpu_index, std::uint32_t m, std::uint64_t& value,
+                    std::uint64_t tsc) {
     switch (m) {
-        case msr::kTsc: value = tsc + vcpu.tsc_offset(); return true;
+        case msr::kTsc:
+            value = tsc + vcpu.tsc_offset();
+            return true;
         case msr::kApicBase:
             value = kLapicBase | kApicBaseEnable | (vcpu_index == 0 ? kApicBaseBsp : 0);
             return true;
-        case msr::kFeatureControl: value = kFeatureControlLocked; return true;
-        case msr::kUcodeRev: value = 0; return true;
-        case msr::kMtrrCap: value = 0; return true;
-        case msr::kMiscEnable: value = kMiscEnableFastStrings; return true;
-        case msr::kPat: value = vcpu.pat(); return true;
-        case msr::kMtrrDefType: value = kMtrrDefTypeEnabledWb; return true;
-        case msr::kEfer: value = vcpu.efer(); return true;
-        case msr::kTscAux: value = vcpu_index; return true;
-        case msr::kAmdHwcr: value = 0; return true;
-        default: return false;
+        case msr::kFeatureControl:
+            value = kFeatureControlLocked;
+            return true;
+        case msr::kUcodeRev:
+            value = 0;
+            return true;
+        case msr::kMtrrCap:
+            value = 0;
+            return true;
+        case msr::kMiscEnable:
+            value = kMiscEnableFastStrings;
+            return true;
+        case msr::kPat:
+            value = vcpu.pat();
+            return true;
+        case msr::kMtrrDefType:
+            value = kMtrrDefTypeEnabledWb;
+            return true;
+        case msr::kEfer:
+            value = vcpu.efer();
+            return true;
+        case msr::kTscAux:
+            value = vcpu_index;
+            return true;
+        case msr::kAmdHwcr:
+            value = 0;
+            return true;
+        default:
+            return false;
     }
 }
 
 bool write_guest_msr(Vcpu& vcpu, std::uint32_t m, std::uint64_t value, std::uint64_t tsc) {
     switch (m) {
-        case msr::kTsc: vcpu.set_tsc_offset(value - tsc); return true;
+        case msr::kTsc:
+            vcpu.set_tsc_offset(value - tsc);
+            return true;
         case msr::kApicBase:
             // The APIC stays where the platform put it; only that value is accepted.
             return (value & ~(kApicBaseBsp | 0xFFFull)) == kLapicBase && (value & kApicBaseEnable);
@@ -65,7 +91,8 @@ bool write_guest_msr(Vcpu& vcpu, std::uint32_t m, std::uint64_t value, std::uint
         case msr::kMtrrDefType:
         case msr::kTscAux:
             return true;  // accepted and ignored: nothing in the VM depends on them
-        default: return false;
+        default:
+            return false;
     }
 }
 

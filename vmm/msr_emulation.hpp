@@ -27,8 +27,9 @@ inline constexpr std::uint32_t kAmdHwcr = 0xC001'0015;
 [[nodiscard]] bool efer_write_valid(std::uint64_t value);
 
 // `tsc` is the host TSC now. Return false: inject #GP(0).
-[[nodiscard]] bool read_guest_msr(Vcpu& vcpu, std::uint32_t vcpu_index, std::uint32_t msr, std::uint64_t& value,
-                                  std::uint64_t tsc);
-[[nodiscard]] bool write_guest_msr(Vcpu& vcpu, std::uint32_t msr, std::uint64_t value, std::uint64_t tsc);
+[[nodiscard]] bool read_guest_msr(Vcpu& vcpu, std::uint32_t vcpu_index, std::uint32_t msr,
+                                  std::uint64_t& value, std::uint64_t tsc);
+[[nodiscard]] bool write_guest_msr(Vcpu& vcpu, std::uint32_t msr, std::uint64_t value,
+                                   std::uint64_t tsc);
 
 }  // namespace hv::vmm

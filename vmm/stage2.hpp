@@ -17,7 +17,7 @@ struct Stage2Mapping {
 };
 
 class Stage2 {
-public:
+  public:
     // RAM: readable, writable, executable, write-back. Uses the largest pages alignment allows.
     [[nodiscard]] virtual Result<void> map_ram(GuestPhys gpa, HostPhys hpa, std::uint64_t size) = 0;
     [[nodiscard]] virtual Optional<Stage2Mapping> lookup(GuestPhys gpa) const = 0;
@@ -26,7 +26,7 @@ public:
     // Frees every table. The caller has stopped all vCPUs and flushes TLBs before reuse.
     virtual void release() = 0;
 
-protected:
+  protected:
     ~Stage2() = default;
 };
 

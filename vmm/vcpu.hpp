@@ -13,12 +13,12 @@ namespace hv::vmm {
 // instructions and walking guest page tables).
 struct ControlState {
     std::uint64_t cr0, cr3, cr4, efer;
-    bool cs_long;     // CS.L: 64-bit code
+    bool cs_long;       // CS.L: 64-bit code
     bool cs_default32;  // CS.D: 32-bit default operand size
 };
 
 class Vcpu {
-public:
+  public:
     virtual void load_state(const InitialState& state) = 0;
     // Enters the guest and returns when it exits; the exit is decoded into neutral form. The
     // registers in regs() are current on return and are loaded again on the next run().
@@ -42,7 +42,7 @@ public:
     virtual std::uint64_t tsc_offset() const = 0;
     virtual void set_tsc_offset(std::uint64_t v) = 0;
 
-protected:
+  protected:
     ~Vcpu() = default;
 };
 

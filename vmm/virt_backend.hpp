@@ -10,7 +10,7 @@
 namespace hv::vmm {
 
 class VirtBackend {
-public:
+  public:
     virtual const char* name() const = 0;
     // Once, on the BSP, before any VM exists.
     [[nodiscard]] virtual Result<void> init_global() = 0;
@@ -24,7 +24,7 @@ public:
     // Hypervisor memory one vCPU costs (object plus control structures), for the overhead report.
     virtual std::uint64_t vcpu_bytes() const = 0;
 
-protected:
+  protected:
     ~VirtBackend() = default;
 };
 

@@ -12,24 +12,36 @@ namespace hv::vmm {
 
 const char* stop_reason_name(StopReason r) {
     switch (r) {
-        case StopReason::kNone: return "none";
-        case StopReason::kPoweroff: return "poweroff";
-        case StopReason::kReboot: return "reboot";
-        case StopReason::kTripleFault: return "triple-fault";
-        case StopReason::kMemoryViolation: return "memory-violation";
-        case StopReason::kInvalidState: return "invalid-state";
-        case StopReason::kUnhandledExit: return "unhandled-exit";
-        case StopReason::kHalted: return "halted";
-        case StopReason::kKilled: return "killed";
-        case StopReason::kInternalError: return "internal-error";
+        case StopReason::kNone:
+            return "none";
+        case StopReason::kPoweroff:
+            return "poweroff";
+        case StopReason::kReboot:
+            return "reboot";
+        case StopReason::kTripleFault:
+            return "triple-fault";
+        case StopReason::kMemoryViolation:
+            return "memory-violation";
+        case StopReason::kInvalidState:
+            return "invalid-state";
+        case StopReason::kUnhandledExit:
+            return "unhandled-exit";
+        case StopReason::kHalted:
+            return "halted";
+        case StopReason::kKilled:
+            return "killed";
+        case StopReason::kInternalError:
+            return "internal-error";
     }
     return "?";
 }
 
 Result<void> Vm::create(const VmConfig& config, VirtBackend& backend, std::uint32_t slot) {
-    name_len_ = static_cast<std::uint32_t>(config.name.size() < kMaxNameLength ? config.name.size() : kMaxNameLength);
+    name_len_ = static_cast<std::uint32_t>(config.name.size() < kMaxNameLength ? config.name.size()
+                                                                               : kMaxNameLength);
     __builtin_memcpy(name_, config.name.data(), name_len_);
-    if (config.vcpus == 0 || config.vcpus > kMaxVcpusPerVm) return make_error(Errc::kInvalid, "vcpus out of range");
+    if (config.vcpus == 0 || config.vcpus > kMaxVcpusPerVm)
+        return make_error(Errc::kInvalid, "vcpus out of range");
     backend_ = &backend;
     memory_mib_ = config.memory_bytes / kMiB;
     stage2_ = TRY(backend.create_stage2());
@@ -55,7 +67,8 @@ void Vm::release() {
 }
 
 Result<void> Vm::load_guest(const VmConfig& config) {
-    auto boot = load_kernel(memory_, config.kernel, config.initrd, config.initrd_name, config.cmdline);
+    auto boot =
+        load_kernel(memory_, config.kernel, config.initrd, config.initrd_name, config.cmdline);
     if (!boot) {
         log("vm ", name(), " cannot load its kernel: ", boot.error().reason());
         return make_error(Errc::kInvalid, "guest kernel could not be loaded");
@@ -85,7 +98,8 @@ void Vm::console_line(const char* text, std::uint32_t len) {
 bool Vm::console_write(std::uint64_t gpa, std::uint64_t len) {
     const std::span<std::byte> text = memory_.bytes(gpa, len);
     if (text.size() != len) return false;
-    for (std::byte b : text) uart_.port_write(Uart16550::kCom1Base, 1, static_cast<std::uint8_t>(b));
+    for (std::byte b : text)
+        uart_.port_write(Uart16550::kCom1Base, 1, static_cast<std::uint8_t>(b));
     return true;
 }
 

@@ -49,9 +49,10 @@ struct VmConfig {
 };
 
 class Vm final : public VmControl, public HypercallEnv {
-public:
+  public:
     // Builds everything (memory, tables, vCPUs, devices) and loads the guest; nothing runs yet.
-    [[nodiscard]] Result<void> create(const VmConfig& config, VirtBackend& backend, std::uint32_t slot);
+    [[nodiscard]] Result<void> create(const VmConfig& config, VirtBackend& backend,
+                                      std::uint32_t slot);
     void release();
 
     // VmControl
@@ -66,7 +67,9 @@ public:
 
     // First caller wins; the other vCPUs are kicked out of the guest by the caller's manager.
     void stop(StopReason reason, std::uint32_t code = 0, bool has_code = false);
-    [[nodiscard]] bool stopping() const { return stop_reason_.load(std::memory_order_acquire) != StopReason::kNone; }
+    [[nodiscard]] bool stopping() const {
+        return stop_reason_.load(std::memory_order_acquire) != StopReason::kNone;
+    }
     [[nodiscard]] StopReason stop_reason() const { return stop_reason_.load(); }
     [[nodiscard]] bool stop_has_code() const { return stop_has_code_; }
     [[nodiscard]] std::uint32_t stop_code() const { return stop_code_; }
@@ -85,13 +88,17 @@ public:
     [[nodiscard]] const Stage2& stage2() const { return *stage2_; }
     // Hypervisor memory this VM costs besides its RAM: objects, control blocks (page tables are
     // stage2().table_bytes()).
-    [[nodiscard]] std::uint64_t overhead_bytes() const { return sizeof(Vm) + vcpu_count_ * backend_->vcpu_bytes(); }
-    [[nodiscard]] std::uint64_t exit_count(ExitKind k) const { return exits_[static_cast<unsigned>(k)].load(); }
+    [[nodiscard]] std::uint64_t overhead_bytes() const {
+        return sizeof(Vm) + vcpu_count_ * backend_->vcpu_bytes();
+    }
+    [[nodiscard]] std::uint64_t exit_count(ExitKind k) const {
+        return exits_[static_cast<unsigned>(k)].load();
+    }
 
     // Per-exit work, called by the run loop (vm_exits.cpp).
     void handle_exit(std::uint32_t index, Vcpu& vcpu, const Exit& exit);
 
-private:
+  private:
     void handle_io(Vcpu& vcpu, const Exit& exit);
     PortDevice* port_device(std::uint16_t port);
     void handle_memory(std::uint32_t index, Vcpu& vcpu, const Exit& exit);

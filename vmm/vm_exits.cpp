@@ -26,7 +26,8 @@ void arm_host_timer(std::uint64_t deadline_tsc) {
     const std::uint64_t lapic_hz = time::lapic_timer_hz();
     std::uint64_t ticks = 1;
     if (deadline_tsc > now) {
-        const unsigned __int128 t = static_cast<unsigned __int128>(deadline_tsc - now) * lapic_hz / tsc_hz;
+        const unsigned __int128 t =
+            static_cast<unsigned __int128>(deadline_tsc - now) * lapic_hz / tsc_hz;
         ticks = t == 0 ? 1 : t > 0xFFFF'FFFF ? 0xFFFF'FFFF : static_cast<std::uint64_t>(t);
     }
     x86::lapic::timer_start_oneshot(static_cast<std::uint32_t>(ticks),
@@ -71,8 +72,10 @@ void Vm::run_vcpu(std::uint32_t index) {
             continue;
         }
         if (deadline != armed) {
-            if (deadline != 0) arm_host_timer(deadline);
-            else x86::lapic::timer_stop();
+            if (deadline != 0)
+                arm_host_timer(deadline);
+            else
+                x86::lapic::timer_stop();
             armed = deadline;
         }
         const Exit& exit = vcpu.run();
@@ -84,36 +87,60 @@ void Vm::run_vcpu(std::uint32_t index) {
 
 void Vm::handle_exit(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
     switch (exit.kind) {
-        case ExitKind::kCpuid: handle_cpuid(index, vcpu, exit); return;
+        case ExitKind::kCpuid:
+            handle_cpuid(index, vcpu, exit);
+            return;
         case ExitKind::kMsrRead:
-        case ExitKind::kMsrWrite: handle_msr(index, vcpu, exit); return;
-        case ExitKind::kIo: handle_io(vcpu, exit); return;
-        case ExitKind::kMemory: handle_memory(index, vcpu, exit); return;
-        case ExitKind::kHypercall: handle_hypercall(index, vcpu, exit); return;
+        case ExitKind::kMsrWrite:
+            handle_msr(index, vcpu, exit);
+            return;
+        case ExitKind::kIo:
+            handle_io(vcpu, exit);
+            return;
+        case ExitKind::kMemory:
+            handle_memory(index, vcpu, exit);
+            return;
+        case ExitKind::kHypercall:
+            handle_hypercall(index, vcpu, exit);
+            return;
         case ExitKind::kHlt:
             vcpu.skip_instruction(exit);
             halted_[index] = true;
             return;
-        case ExitKind::kInterrupt: take_host_interrupts(); return;
+        case ExitKind::kInterrupt:
+            take_host_interrupts();
+            return;
         case ExitKind::kNmi:
         case ExitKind::kInit:
-        case ExitKind::kPause: return;
-        case ExitKind::kInterruptWindow: vcpu.request_interrupt_window(false); return;
-        case ExitKind::kShutdown: stop(StopReason::kTripleFault); return;
+        case ExitKind::kPause:
+            return;
+        case ExitKind::kInterruptWindow:
+            vcpu.request_interrupt_window(false);
+            return;
+        case ExitKind::kShutdown:
+            stop(StopReason::kTripleFault);
+            return;
         case ExitKind::kException:
             // Intercepted only to stop #DB/#AC storms from locking up the CPU; the guest gets it.
-            vcpu.inject_exception(exit.exception.vector, exit.exception.has_error, exit.exception.error);
+            vcpu.inject_exception(exit.exception.vector, exit.exception.has_error,
+                                  exit.exception.error);
             return;
-        case ExitKind::kIllegalInstruction: vcpu.inject_exception(kVectorUd, false, 0); return;
-        case ExitKind::kNoOp: vcpu.skip_instruction(exit); return;
+        case ExitKind::kIllegalInstruction:
+            vcpu.inject_exception(kVectorUd, false, 0);
+            return;
+        case ExitKind::kNoOp:
+            vcpu.skip_instruction(exit);
+            return;
         case ExitKind::kInvalidEntry:
-            log("vm ", name(), " refused guest state at rip=0x", Hex{vcpu.regs().rip}, " (", exit.raw_name, ")");
+            log("vm ", name(), " refused guest state at rip=0x", Hex{vcpu.regs().rip}, " (",
+                exit.raw_name, ")");
             stop(StopReason::kInvalidState);
             return;
-        case ExitKind::kUnhandled: break;
+        case ExitKind::kUnhandled:
+            break;
     }
-    log("vm ", name(), " unhandled exit ", exit.raw_name, " code=0x", Hex{exit.raw_reason}, " rip=0x",
-        Hex{vcpu.regs().rip});
+    log("vm ", name(), " unhandled exit ", exit.raw_name, " code=0x", Hex{exit.raw_reason},
+        " rip=0x", Hex{vcpu.regs().rip});
     stop(StopReason::kUnhandledExit);
 }
 
@@ -146,13 +173,17 @@ void Vm::handle_msr(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
         const std::uint64_t value = (r[Gpr::kRdx] << 32) | (r[Gpr::kRax] & 0xFFFF'FFFF);
         ok = write_guest_msr(vcpu, msr, value, x86::rdtsc());
     }
-    if (ok) vcpu.skip_instruction(exit);
-    else vcpu.inject_exception(kVectorGp, true, 0);
+    if (ok)
+        vcpu.skip_instruction(exit);
+    else
+        vcpu.inject_exception(kVectorGp, true, 0);
 }
 
 PortDevice* Vm::port_device(std::uint16_t port) {
-    if (static_cast<std::uint16_t>(port - Uart16550::kCom1Base) < Uart16550::kPortCount) return &uart_;
-    if (port == kDebugExitPort || port == kPm1aControlPort || port == kResetControlPort) return &ports_;
+    if (static_cast<std::uint16_t>(port - Uart16550::kCom1Base) < Uart16550::kPortCount)
+        return &uart_;
+    if (port == kDebugExitPort || port == kPm1aControlPort || port == kResetControlPort)
+        return &ports_;
     return nullptr;
 }
 
@@ -160,7 +191,8 @@ void Vm::handle_io(Vcpu& vcpu, const Exit& exit) {
     const IoExit& io = exit.io;
     if (io.string) [[unlikely]] {
         // INS/OUTS go unemulated: no device of this platform needs them.
-        log("vm ", name(), " string port I/O to 0x", Hex{io.port}, " at rip=0x", Hex{vcpu.regs().rip});
+        log("vm ", name(), " string port I/O to 0x", Hex{io.port}, " at rip=0x",
+            Hex{vcpu.regs().rip});
         stop(StopReason::kUnhandledExit);
         return;
     }
@@ -168,7 +200,8 @@ void Vm::handle_io(Vcpu& vcpu, const Exit& exit) {
     std::uint64_t& rax = vcpu.regs().gpr[static_cast<unsigned>(Gpr::kRax)];
     const std::uint64_t mask = (1ull << (io.size * 8)) - 1;
     if (io.in) {
-        const std::uint64_t v = dev ? dev->port_read(io.port, io.size) : mask;  // unclaimed: all ones
+        const std::uint64_t v =
+            dev ? dev->port_read(io.port, io.size) : mask;  // unclaimed: all ones
         rax = (rax & ~mask) | (v & mask);
     } else if (dev) {
         dev->port_write(io.port, io.size, static_cast<std::uint32_t>(rax & mask));
@@ -181,18 +214,23 @@ void Vm::handle_memory(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
     if (gpa >= kLapicBase && gpa < kLapicBase + kLapicSize) {
         const MmioOutcome o = emulate_mmio(vcpu, exit, memory_, lapics_[index], gpa - kLapicBase);
         if (o.ok) return;
-        log("vm ", name(), " cannot emulate MMIO at 0x", Hex{gpa}, " rip=0x", Hex{vcpu.regs().rip}, ": ", o.reason);
+        log("vm ", name(), " cannot emulate MMIO at 0x", Hex{gpa}, " rip=0x", Hex{vcpu.regs().rip},
+            ": ", o.reason);
         stop(StopReason::kUnhandledExit);
         return;
     }
-    log("vm ", name(), " memory-violation gpa=0x", Hex{gpa}, exit.memory.write ? " write" : exit.memory.fetch ? " fetch" : " read",
+    log("vm ", name(), " memory-violation gpa=0x", Hex{gpa},
+        exit.memory.write   ? " write"
+        : exit.memory.fetch ? " fetch"
+                            : " read",
         " rip=0x", Hex{vcpu.regs().rip});
     stop(StopReason::kMemoryViolation);
 }
 
 void Vm::handle_hypercall(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
     GuestRegisters& r = vcpu.regs();
-    const HypercallResult h = vmm::handle_hypercall(*this, index, r[Gpr::kRax], r[Gpr::kRbx], r[Gpr::kRcx]);
+    const HypercallResult h =
+        vmm::handle_hypercall(*this, index, r[Gpr::kRax], r[Gpr::kRbx], r[Gpr::kRcx]);
     r[Gpr::kRax] = static_cast<std::uint64_t>(h.status);
     if (h.status == 0) {
         r[Gpr::kRbx] = h.out0;

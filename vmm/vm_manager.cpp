@@ -82,13 +82,15 @@ void print_manifest_error(const boot::Module& m, const manifest::ManifestError& 
 
 // Physical CPUs for a VM: the manifest's pinning, else the next unused ones (CPU 0 is the
 // hypervisor's own).
-bool place(const manifest::VmSpec& spec, bool (&used)[kMaxCpus], std::uint32_t cpus, std::uint32_t* out) {
+bool place(const manifest::VmSpec& spec, bool (&used)[kMaxCpus], std::uint32_t cpus,
+           std::uint32_t* out) {
     for (std::uint32_t v = 0; v < spec.vcpus; ++v) {
         std::uint32_t c = 0;
         if (spec.cpu_count != 0) {
             c = spec.cpus[v].cpu;
         } else {
-            for (c = 1; c < cpus && used[c]; ++c) {}
+            for (c = 1; c < cpus && used[c]; ++c) {
+            }
         }
         if (c == 0 || c >= cpus || used[c]) return false;
         used[c] = true;
@@ -119,7 +121,7 @@ AfterVms run_manifest(const boot::BootInfo& boot, VirtBackend* backend, const Ho
         log("no VM started: the manifest is invalid");
         return AfterVms::kUseCmdline;
     }
-    const AfterVms after = g_manifest.host.line == 0 ? AfterVms::kUseCmdline
+    const AfterVms after = g_manifest.host.on_all_stopped_line == 0 ? AfterVms::kUseCmdline
                            : g_manifest.host.on_all_stopped == manifest::OnAllStopped::kPoweroff
                                ? AfterVms::kPowerOff
                                : AfterVms::kHalt;
@@ -145,7 +147,8 @@ AfterVms run_manifest(const boot::BootInfo& boot, VirtBackend* backend, const Ho
             cfg.initrd_name = spec.initrd.view();
         }
         if (!place(spec, used, host.cpus, cfg.host_cpus)) {
-            log("vm ", cfg.name, " not started: no free CPU for each of its ", spec.vcpus, " vCPUs");
+            log("vm ", cfg.name, " not started: no free CPU for each of its ", spec.vcpus,
+                " vCPUs");
             continue;
         }
         auto vm = make<Vm>();
@@ -165,10 +168,11 @@ AfterVms run_manifest(const boot::BootInfo& boot, VirtBackend* backend, const Ho
     g_active_vms.store(vm_count);
     for (std::uint32_t i = 0; i < vm_count; ++i) {
         Vm& vm = *vms[i];
-        log("vm ", vm.name(), " started vcpus=", vm.vcpu_count(), " memory_mib=", vm.memory().size() / kMiB,
-            " devices=0");
+        log("vm ", vm.name(), " started vcpus=", vm.vcpu_count(),
+            " memory_mib=", vm.memory().size() / kMiB, " devices=0");
         log("vm ", vm.name(), " overhead hypervisor_bytes=", vm.overhead_bytes(),
-            " page_table_bytes=", vm.stage2().table_bytes(), " backing_1g=", vm.memory().gigabyte_blocks(),
+            " page_table_bytes=", vm.stage2().table_bytes(),
+            " backing_1g=", vm.memory().gigabyte_blocks(),
             " backing_2m=", vm.memory().two_megabyte_blocks(), " tsc_at_start=", x86::rdtsc());
         vm.begin(vm.vcpu_count());
         for (std::uint32_t v = 0; v < vm.vcpu_count(); ++v) {

@@ -10,10 +10,12 @@
 namespace hv::arch {
 namespace {
 
-bool gigabyte_pages() { return (x86::cpuid(0x8000'0001).edx & x86::cpuid_bits::kExt1EdxPage1Gb) != 0; }
+bool gigabyte_pages() {
+    return (x86::cpuid(0x8000'0001).edx & x86::cpuid_bits::kExt1EdxPage1Gb) != 0;
+}
 
 class SvmBackend final : public vmm::VirtBackend {
-public:
+  public:
     const char* name() const override { return "svm"; }
     Result<void> init_global() override { return svm::init_global(); }
     Result<void> init_this_cpu() override { return svm::init_this_cpu(); }
@@ -42,7 +44,7 @@ public:
 };
 
 class VmxBackend final : public vmm::VirtBackend {
-public:
+  public:
     const char* name() const override { return "vmx"; }
     Result<void> init_global() override { return vmx::init_global(); }
     Result<void> init_this_cpu() override { return vmx::init_this_cpu(); }
@@ -86,9 +88,12 @@ VmxBackend g_vmx;
 
 vmm::VirtBackend* select_backend(x86::VirtKind kind) {
     switch (kind) {
-        case x86::VirtKind::kSvm: return &g_svm;
-        case x86::VirtKind::kVmx: return &g_vmx;
-        case x86::VirtKind::kNone: break;
+        case x86::VirtKind::kSvm:
+            return &g_svm;
+        case x86::VirtKind::kVmx:
+            return &g_vmx;
+        case x86::VirtKind::kNone:
+            break;
     }
     return nullptr;
 }

@@ -24,7 +24,8 @@ constexpr int kAcpiEnablePolls = 300;  // x 1 ms, as ACPICA waits up to ~3 s; 30
 Result<std::uint64_t> find_rsdp_in_bios(const PhysReader& mem) {
     const Bytes ptr = mem.read(kEbdaSegmentPointer, 2);
     if (ptr.size() == 2) {
-        const std::uint64_t ebda = static_cast<std::uint64_t>(load_le_unchecked<std::uint16_t>(ptr, 0)) << 4;
+        const std::uint64_t ebda =
+            static_cast<std::uint64_t>(load_le_unchecked<std::uint16_t>(ptr, 0)) << 4;
         const Bytes area = mem.read(ebda, kEbdaScanLength);
         if (ebda != 0 && !area.empty()) {
             auto found = scan_for_rsdp(area, ebda);
@@ -38,14 +39,16 @@ Result<std::uint64_t> find_rsdp_in_bios(const PhysReader& mem) {
 
 Result<Rsdp> locate_rsdp(const boot::BootInfo& boot, const PhysReader& mem) {
     if (boot.rsdp_size != 0) return parse_rsdp(boot.rsdp_bytes());
-    if (boot.efi) return make_error(Errc::kNotFound, "EFI boot without an ACPI tag from the loader");
+    if (boot.efi)
+        return make_error(Errc::kNotFound, "EFI boot without an ACPI tag from the loader");
     const std::uint64_t phys = TRY(find_rsdp_in_bios(mem));
     const Bytes bytes = mem.read(phys, kRsdpV2Size);
     return parse_rsdp(bytes.empty() ? mem.read(phys, kRsdpV1Size) : bytes);
 }
 
 template <typename T, typename Parse>
-bool parse_optional(const PhysReader& mem, const RootTables& roots, Signature sig, T& out, Parse parse) {
+bool parse_optional(const PhysReader& mem, const RootTables& roots, Signature sig, T& out,
+                    Parse parse) {
     auto table = find_table(mem, roots, sig);
     if (!table) return false;  // absent: not worth a line
     auto parsed = parse(table.value());
@@ -114,9 +117,11 @@ void power_off(const Platform& p) {
     }
     const Fadt& f = p.fadt;
     // Hand ACPI to the OS first if firmware still owns it (ACPI 6.5 sec 4.8.2.1.1 / 5.2.9 SMI_CMD).
-    if (f.smi_command != 0 && f.acpi_enable != 0 && (read_pm1(f.pm1a_control) & kPm1SciEnable) == 0) {
+    if (f.smi_command != 0 && f.acpi_enable != 0 &&
+        (read_pm1(f.pm1a_control) & kPm1SciEnable) == 0) {
         x86::outb(static_cast<std::uint16_t>(f.smi_command), f.acpi_enable);
-        for (int i = 0; i < kAcpiEnablePolls && (read_pm1(f.pm1a_control) & kPm1SciEnable) == 0; ++i) {
+        for (int i = 0; i < kAcpiEnablePolls && (read_pm1(f.pm1a_control) & kPm1SciEnable) == 0;
+             ++i) {
             time::delay_us(1000);
         }
     }

@@ -15,7 +15,7 @@ using Bytes = std::span<const std::byte>;
 // x86 is little-endian, so a plain copy is the decode; memcpy avoids alignment traps and
 // strict-aliasing problems on packed firmware structures.
 template <typename T>
-    requires std::is_trivially_copyable_v<T>
+requires std::is_trivially_copyable_v<T>
 [[nodiscard]] constexpr Optional<T> load_le(Bytes bytes, std::size_t offset) {
     if (offset > bytes.size() || bytes.size() - offset < sizeof(T)) return kNone;
     T value;
@@ -25,7 +25,7 @@ template <typename T>
 
 // For callers that have already checked the length.
 template <typename T>
-    requires std::is_trivially_copyable_v<T>
+requires std::is_trivially_copyable_v<T>
 [[nodiscard]] constexpr T load_le_unchecked(Bytes bytes, std::size_t offset) {
     T value;
     __builtin_memcpy(&value, bytes.data() + offset, sizeof(T));

@@ -4,7 +4,8 @@
 //   print(sink, "hv: pci ", bdf, " class=", Hex{cls, 6});
 //
 // Each argument is appended by an `append` overload; a type joins the scheme by providing
-// `void format_to(Sink&, const T&)`. No allocation, no varargs, works in the kernel and on the host.
+// `void format_to(Sink&, const T&)`. No allocation, no varargs, works in the kernel and on the
+// host.
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -14,7 +15,7 @@ namespace hv {
 
 // Where characters go: the UART, a fixed buffer, a test string.
 class Sink {
-public:
+  public:
     virtual void put(char c) = 0;
     void write(const char* s) {
         while (*s) put(*s++);
@@ -23,23 +24,26 @@ public:
         for (std::size_t i = 0; i < n; ++i) put(s[i]);
     }
 
-protected:
+  protected:
     ~Sink() = default;
 };
 
 // A fixed-capacity buffer sink; output past the capacity is dropped, the text stays terminated.
 template <std::size_t N>
 class BufferSink final : public Sink {
-public:
+  public:
     void put(char c) override {
         if (len_ + 1 < N) buf_[len_++] = c;
         buf_[len_] = '\0';
     }
     [[nodiscard]] const char* c_str() const { return buf_; }
     [[nodiscard]] std::size_t size() const { return len_; }
-    void clear() { len_ = 0; buf_[0] = '\0'; }
+    void clear() {
+        len_ = 0;
+        buf_[0] = '\0';
+    }
 
-private:
+  private:
     char buf_[N] = {};
     std::size_t len_ = 0;
 };
@@ -76,8 +80,7 @@ inline void format_to(Sink& s, Hex h) { append_unsigned(s, h.value, 16, h.width)
 inline void format_to(Sink& s, Dec d) { append_unsigned(s, d.value, 10, d.width); }
 
 template <std::integral T>
-    requires(!std::same_as<T, bool> && !std::same_as<T, char>)
-inline void format_to(Sink& s, T v) {
+requires(!std::same_as<T, bool> && !std::same_as<T, char>) inline void format_to(Sink& s, T v) {
     if constexpr (std::is_signed_v<T>) {
         if (v < 0) {
             s.put('-');

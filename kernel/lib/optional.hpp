@@ -11,7 +11,7 @@ inline constexpr NoneType kNone{};
 
 template <typename T>
 class Optional {
-public:
+  public:
     constexpr Optional() : has_(false) {}
     constexpr Optional(NoneType) : has_(false) {}
     constexpr Optional(const T& v) : has_(true) { new (&storage_.value) T(v); }
@@ -40,7 +40,7 @@ public:
     constexpr const T* operator->() const { return &storage_.value; }
     constexpr T value_or(T fallback) const { return has_ ? storage_.value : fallback; }
 
-private:
+  private:
     union Storage {
         constexpr Storage() {}
         constexpr ~Storage() {}

@@ -9,12 +9,12 @@
 namespace hv {
 
 class PhysReader {
-public:
+  public:
     // The `len` bytes at physical address `phys`, or an empty span if that range is not readable
     // (outside RAM/firmware areas, or overflowing).
     virtual Bytes read(std::uint64_t phys, std::uint64_t len) const = 0;
 
-protected:
+  protected:
     ~PhysReader() = default;
 };
 

@@ -26,24 +26,30 @@ struct Error {
 
 template <typename T, typename E = Error>
 class [[nodiscard]] Result {
-public:
+  public:
     constexpr Result(const T& v) : ok_(true) { new (&storage_.value) T(v); }
     constexpr Result(T&& v) : ok_(true) { new (&storage_.value) T(std::move(v)); }
     constexpr Result(const E& e) : ok_(false) { new (&storage_.error) E(e); }
 
     constexpr Result(const Result& o) : ok_(o.ok_) {
-        if (ok_) new (&storage_.value) T(o.storage_.value);
-        else new (&storage_.error) E(o.storage_.error);
+        if (ok_)
+            new (&storage_.value) T(o.storage_.value);
+        else
+            new (&storage_.error) E(o.storage_.error);
     }
     constexpr Result(Result&& o) : ok_(o.ok_) {
-        if (ok_) new (&storage_.value) T(std::move(o.storage_.value));
-        else new (&storage_.error) E(std::move(o.storage_.error));
+        if (ok_)
+            new (&storage_.value) T(std::move(o.storage_.value));
+        else
+            new (&storage_.error) E(std::move(o.storage_.error));
     }
     Result& operator=(const Result&) = delete;
     Result& operator=(Result&&) = delete;
     constexpr ~Result() {
-        if (ok_) storage_.value.~T();
-        else storage_.error.~E();
+        if (ok_)
+            storage_.value.~T();
+        else
+            storage_.error.~E();
     }
 
     [[nodiscard]] constexpr bool ok() const { return ok_; }
@@ -58,7 +64,7 @@ public:
 
     constexpr T value_or(T fallback) const { return ok_ ? storage_.value : fallback; }
 
-private:
+  private:
     union Storage {
         constexpr Storage() {}
         constexpr ~Storage() {}
@@ -73,7 +79,7 @@ struct Ok {};
 
 template <typename E>
 class [[nodiscard]] Result<void, E> {
-public:
+  public:
     constexpr Result() : ok_(true), error_{} {}
     constexpr Result(Ok) : ok_(true), error_{} {}
     constexpr Result(const E& e) : ok_(false), error_(e) {}
@@ -82,7 +88,7 @@ public:
     constexpr const E& error() const { return error_; }
     constexpr void value() const {}
 
-private:
+  private:
     bool ok_;
     E error_;
 };

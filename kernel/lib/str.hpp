@@ -8,7 +8,7 @@
 namespace hv {
 
 class StrView {
-public:
+  public:
     constexpr StrView() = default;
     constexpr StrView(const char* s, std::size_t n) : data_(s), size_(n) {}
     constexpr StrView(const char* s) : data_(s), size_(0) {  // NOLINT: implicit from literals
@@ -39,7 +39,7 @@ public:
     }
     static constexpr std::size_t npos = ~std::size_t{0};
 
-private:
+  private:
     const char* data_ = nullptr;
     std::size_t size_ = 0;
 };

@@ -29,9 +29,7 @@ void check(bool ok, const char* what) {
 
 bool is_size(unsigned s) { return s == 1 || s == 2 || s == 4 || s == 8; }
 
-bool fits(std::uint64_t value, unsigned size) {
-    return size >= 8 || (value >> (size * 8)) == 0;
-}
+bool fits(std::uint64_t value, unsigned size) { return size >= 8 || (value >> (size * 8)) == 0; }
 
 std::uint64_t mix(std::uint64_t x) {  // splitmix64 finaliser
     x ^= x >> 30;
@@ -60,7 +58,7 @@ void check_access(const MmioAccess& a, CpuMode mode, std::size_t size) {
     check(a.reg < 16, "register index");
     check(!a.high_byte || (a.reg < 4 && a.size == 1), "high-byte register");
     check(a.address_size == 2 || a.address_size == 4 || a.address_size == 8, "address size");
-    check((a.address_size == 8) == (mode == CpuMode::k64 && a.address_size == 8), "64-bit only");
+    check(a.address_size != 8 || mode == CpuMode::k64, "8-byte addresses only in 64-bit mode");
     check(is_string(a.kind) || a.rep == RepPrefix::kNone, "rep only on string forms");
     check(!a.has_immediate || fits(a.immediate, a.operand_size), "immediate fits operand");
     check(a.kind != MmioKind::kStoreImmediate || a.has_immediate, "mov imm has an immediate");
@@ -136,7 +134,7 @@ void fuzz_decoder(std::uint8_t selector, const std::uint8_t* data, std::size_t s
 }
 
 class BlobMemory final : public GuestMemoryReader {
-public:
+  public:
     BlobMemory(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
     Optional<std::uint32_t> read_u32(std::uint64_t gpa) const override {
         std::uint32_t v = 0;
@@ -149,7 +147,7 @@ public:
         return v;
     }
 
-private:
+  private:
     bool read(std::uint64_t gpa, void* out, std::size_t len) const {
         if (size_ == 0 || (gpa >> 47) != 0) return false;
         auto* bytes = static_cast<std::uint8_t*>(out);
@@ -162,7 +160,8 @@ private:
 
 std::uint64_t take_u64(const std::uint8_t*& data, std::size_t& size) {
     std::uint64_t v = 0;
-    for (unsigned i = 0; i < 8 && size > 0; ++i, ++data, --size) v |= std::uint64_t{*data} << (8 * i);
+    for (unsigned i = 0; i < 8 && size > 0; ++i, ++data, --size)
+        v |= std::uint64_t{*data} << (8 * i);
     return v;
 }
 

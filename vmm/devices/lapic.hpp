@@ -14,7 +14,7 @@ inline constexpr std::uint64_t kLapicBase = 0xFEE0'0000;
 inline constexpr std::uint64_t kLapicSize = 0x1000;
 
 class Lapic final : public MmioDevice {
-public:
+  public:
     static constexpr std::uint64_t kTimerHz = 1'000'000'000;  // 1 GHz "bus clock"
 
     void reset(std::uint32_t apic_id, std::uint64_t tsc_hz);
@@ -37,7 +37,7 @@ public:
     std::uint64_t timer_deadline() const { return deadline_; }
     std::uint32_t id() const { return id_; }
 
-private:
+  private:
     void arm_timer(std::uint64_t tsc);
     static int highest(const std::atomic<std::uint32_t> (&bits)[8]);
 
@@ -45,7 +45,8 @@ private:
     std::uint64_t tsc_hz_ = 1;
     std::uint32_t tpr_ = 0, svr_ = 0xFF, ldr_ = 0, dfr_ = 0xFFFF'FFFF, esr_ = 0;
     std::uint32_t icr_low_ = 0, icr_high_ = 0;
-    std::uint32_t lvt_timer_ = 0x10000, lvt_lint0_ = 0x10000, lvt_lint1_ = 0x10000, lvt_error_ = 0x10000;
+    std::uint32_t lvt_timer_ = 0x10000, lvt_lint0_ = 0x10000, lvt_lint1_ = 0x10000,
+                  lvt_error_ = 0x10000;
     std::uint32_t lvt_thermal_ = 0x10000, lvt_perf_ = 0x10000;
     std::uint32_t timer_initial_ = 0, timer_divide_ = 0;
     std::uint64_t timer_start_ = 0, deadline_ = 0, period_tsc_ = 0;

@@ -15,7 +15,9 @@ std::uint32_t PlatformPorts::port_read(std::uint16_t port, std::uint8_t size) {
 
 void PlatformPorts::port_write(std::uint16_t port, std::uint8_t, std::uint32_t value) {
     switch (port) {
-        case kDebugExitPort: vm_.request(VmControl::Request::kPowerOff, value, true); break;
+        case kDebugExitPort:
+            vm_.request(VmControl::Request::kPowerOff, value, true);
+            break;
         case kPm1aControlPort:
             pm1_control_ = static_cast<std::uint16_t>(value & ~kSlpEn);
             if ((value & kSlpEn) && ((value >> kSlpTypShift) & kSlpTypMask) == kGuestS5SleepType) {
@@ -25,7 +27,8 @@ void PlatformPorts::port_write(std::uint16_t port, std::uint8_t, std::uint32_t v
         case kResetControlPort:
             if (value & kResetCpu) vm_.request(VmControl::Request::kReboot, 0, false);
             break;
-        default: break;
+        default:
+            break;
     }
 }
 

@@ -15,12 +15,12 @@ inline constexpr std::uint16_t kResetControlPort = 0xCF9;
 inline constexpr std::uint8_t kGuestS5SleepType = 5;
 
 class PlatformPorts final : public PortDevice {
-public:
+  public:
     explicit PlatformPorts(VmControl& vm) : vm_(vm) {}
     std::uint32_t port_read(std::uint16_t port, std::uint8_t size) override;
     void port_write(std::uint16_t port, std::uint8_t size, std::uint32_t value) override;
 
-private:
+  private:
     VmControl& vm_;
     std::uint16_t pm1_control_ = 1;  // SCI_EN: ACPI mode is on from the start
 };

@@ -3,10 +3,19 @@
 namespace hv::vmm {
 namespace {
 
-enum : std::uint16_t { kData = 0, kIer = 1, kIir = 2, kLcr = 3, kMcr = 4, kLsr = 5, kMsr = 6, kScratch = 7 };
+enum : std::uint16_t {
+    kData = 0,
+    kIer = 1,
+    kIir = 2,
+    kLcr = 3,
+    kMcr = 4,
+    kLsr = 5,
+    kMsr = 6,
+    kScratch = 7
+};
 constexpr std::uint8_t kLcrDlab = 0x80;
-constexpr std::uint8_t kLsrThre = 0x20;     // transmit holding register empty
-constexpr std::uint8_t kLsrTemt = 0x40;     // transmitter empty
+constexpr std::uint8_t kLsrThre = 0x20;  // transmit holding register empty
+constexpr std::uint8_t kLsrTemt = 0x40;  // transmitter empty
 constexpr std::uint8_t kIirNoInterrupt = 0x01;
 constexpr std::uint8_t kMsrDcdDsrCts = 0xB0;  // carrier, data set ready, clear to send
 
@@ -16,14 +25,22 @@ std::uint32_t Uart16550::port_read(std::uint16_t port, std::uint8_t) {
     SpinGuard g(lock_);
     const bool dlab = (lcr_ & kLcrDlab) != 0;
     switch (static_cast<std::uint16_t>(port - kCom1Base)) {
-        case kData: return dlab ? dll_ : 0;
-        case kIer: return dlab ? dlm_ : ier_;
-        case kIir: return kIirNoInterrupt;
-        case kLcr: return lcr_;
-        case kMcr: return mcr_;
-        case kLsr: return kLsrThre | kLsrTemt;
-        case kMsr: return kMsrDcdDsrCts;
-        case kScratch: return scratch_;
+        case kData:
+            return dlab ? dll_ : 0;
+        case kIer:
+            return dlab ? dlm_ : ier_;
+        case kIir:
+            return kIirNoInterrupt;
+        case kLcr:
+            return lcr_;
+        case kMcr:
+            return mcr_;
+        case kLsr:
+            return kLsrThre | kLsrTemt;
+        case kMsr:
+            return kMsrDcdDsrCts;
+        case kScratch:
+            return scratch_;
     }
     return 0xFF;
 }
@@ -34,17 +51,28 @@ void Uart16550::port_write(std::uint16_t port, std::uint8_t, std::uint32_t value
     const bool dlab = (lcr_ & kLcrDlab) != 0;
     switch (static_cast<std::uint16_t>(port - kCom1Base)) {
         case kData:
-            if (dlab) dll_ = v;
-            else emit(static_cast<char>(v));
+            if (dlab)
+                dll_ = v;
+            else
+                emit(static_cast<char>(v));
             break;
         case kIer:
-            if (dlab) dlm_ = v;
-            else ier_ = v & 0x0F;
+            if (dlab)
+                dlm_ = v;
+            else
+                ier_ = v & 0x0F;
             break;
-        case kLcr: lcr_ = v; break;
-        case kMcr: mcr_ = v; break;
-        case kScratch: scratch_ = v; break;
-        default: break;  // FCR, LSR, MSR writes have no effect on an ideal transmitter
+        case kLcr:
+            lcr_ = v;
+            break;
+        case kMcr:
+            mcr_ = v;
+            break;
+        case kScratch:
+            scratch_ = v;
+            break;
+        default:
+            break;  // FCR, LSR, MSR writes have no effect on an ideal transmitter
     }
 }
 

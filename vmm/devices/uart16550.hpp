@@ -10,7 +10,7 @@
 namespace hv::vmm {
 
 class Uart16550 final : public PortDevice {
-public:
+  public:
     static constexpr std::uint16_t kCom1Base = 0x3F8;
     static constexpr std::uint16_t kPortCount = 8;
     static constexpr std::uint32_t kLineMax = 240;
@@ -21,7 +21,7 @@ public:
     // Flushes a partial line (the VM is stopping).
     void flush();
 
-private:
+  private:
     void emit(char c);
 
     VmControl& vm_;

@@ -9,10 +9,26 @@ inline constexpr std::uint64_t kCr4Pge = 1ull << 7;
 inline constexpr std::uint64_t kCr4Osfxsr = 1ull << 9;
 inline constexpr std::uint64_t kEferNxe = 1ull << 11;
 
-inline std::uint64_t read_cr0() { std::uint64_t v; asm volatile("mov %%cr0, %0" : "=r"(v)); return v; }
-inline std::uint64_t read_cr2() { std::uint64_t v; asm volatile("mov %%cr2, %0" : "=r"(v)); return v; }
-inline std::uint64_t read_cr3() { std::uint64_t v; asm volatile("mov %%cr3, %0" : "=r"(v)); return v; }
-inline std::uint64_t read_cr4() { std::uint64_t v; asm volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+inline std::uint64_t read_cr0() {
+    std::uint64_t v;
+    asm volatile("mov %%cr0, %0" : "=r"(v));
+    return v;
+}
+inline std::uint64_t read_cr2() {
+    std::uint64_t v;
+    asm volatile("mov %%cr2, %0" : "=r"(v));
+    return v;
+}
+inline std::uint64_t read_cr3() {
+    std::uint64_t v;
+    asm volatile("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+inline std::uint64_t read_cr4() {
+    std::uint64_t v;
+    asm volatile("mov %%cr4, %0" : "=r"(v));
+    return v;
+}
 inline void write_cr0(std::uint64_t v) { asm volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
 inline void write_cr3(std::uint64_t v) { asm volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
 inline void write_cr4(std::uint64_t v) { asm volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }

@@ -10,18 +10,20 @@ struct CpuidResult {
 
 inline CpuidResult cpuid(std::uint32_t leaf, std::uint32_t subleaf = 0) {
     CpuidResult r;
-    asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
+    asm volatile("cpuid"
+                 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+                 : "a"(leaf), "c"(subleaf));
     return r;
 }
 
 // Feature bits the kernel relies on, with the leaf/register they live in.
 namespace cpuid_bits {
-inline constexpr std::uint32_t kLeaf1EcxVmx = 1u << 5;          // SDM vol. 2A table 3-10
+inline constexpr std::uint32_t kLeaf1EcxVmx = 1u << 5;  // SDM vol. 2A table 3-10
 inline constexpr std::uint32_t kLeaf1EcxX2apic = 1u << 21;
 inline constexpr std::uint32_t kLeaf1EcxTscDeadline = 1u << 24;
 inline constexpr std::uint32_t kLeaf1EcxHypervisor = 1u << 31;
-inline constexpr std::uint32_t kLeaf1EdxApic = 1u << 9;         // SDM vol. 2A table 3-11
-inline constexpr std::uint32_t kExt1EcxSvm = 1u << 2;           // AMD APM vol. 3 E.4.2
+inline constexpr std::uint32_t kLeaf1EdxApic = 1u << 9;  // SDM vol. 2A table 3-11
+inline constexpr std::uint32_t kExt1EcxSvm = 1u << 2;    // AMD APM vol. 3 E.4.2
 inline constexpr std::uint32_t kExt1EdxNx = 1u << 20;
 inline constexpr std::uint32_t kExt1EdxPage1Gb = 1u << 26;
 inline constexpr std::uint32_t kExt7EdxInvariantTsc = 1u << 8;  // leaf 8000_0007h EDX

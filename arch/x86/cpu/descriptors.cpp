@@ -9,15 +9,17 @@ constexpr std::uint64_t kDescCodeData = 1ull << 44;  // S: code or data, not sys
 constexpr std::uint64_t kDescExecutable = 1ull << 43;
 constexpr std::uint64_t kDescWritable = 1ull << 41;  // data: writable / code: readable
 constexpr std::uint64_t kDescLong = 1ull << 53;      // L: 64-bit code
-constexpr std::uint64_t kDescDefault32 = 1ull << 54;  // D/B: ignored in 64-bit mode, set as for flat data
+constexpr std::uint64_t kDescDefault32 =
+    1ull << 54;  // D/B: ignored in 64-bit mode, set as for flat data
 constexpr std::uint64_t kDescGranularity = 1ull << 55;
 constexpr std::uint64_t kDescLimitMax = 0xFull << 48 | 0xFFFF;
-constexpr std::uint64_t kTypeTssAvailable = 0x9;     // SDM vol. 3A table 3-2
+constexpr std::uint64_t kTypeTssAvailable = 0x9;  // SDM vol. 3A table 3-2
 
-constexpr std::uint64_t kCodeDescriptor =
-    kDescPresent | kDescCodeData | kDescExecutable | kDescWritable | kDescLong | kDescGranularity | kDescLimitMax;
-constexpr std::uint64_t kDataDescriptor =
-    kDescPresent | kDescCodeData | kDescWritable | kDescDefault32 | kDescGranularity | kDescLimitMax;
+constexpr std::uint64_t kCodeDescriptor = kDescPresent | kDescCodeData | kDescExecutable |
+                                          kDescWritable | kDescLong | kDescGranularity |
+                                          kDescLimitMax;
+constexpr std::uint64_t kDataDescriptor = kDescPresent | kDescCodeData | kDescWritable |
+                                          kDescDefault32 | kDescGranularity | kDescLimitMax;
 
 // 64-bit interrupt gate (SDM vol. 3A figure 7-8).
 struct IdtGate {
@@ -58,8 +60,8 @@ void load_descriptors(CpuDescriptors& d) {
     const auto tss = reinterpret_cast<std::uint64_t>(&d.tss);
     const std::uint64_t limit = sizeof(Tss64) - 1;
     // System descriptor, 16 bytes in long mode (SDM vol. 3A figure 8-4).
-    d.gdt[3] = (limit & 0xFFFF) | ((tss & 0xFFFFFF) << 16) | (kTypeTssAvailable << 40) | kDescPresent |
-               (((tss >> 24) & 0xFF) << 56);
+    d.gdt[3] = (limit & 0xFFFF) | ((tss & 0xFFFFFF) << 16) | (kTypeTssAvailable << 40) |
+               kDescPresent | (((tss >> 24) & 0xFF) << 56);
     d.gdt[4] = tss >> 32;
 
     d.tss = Tss64{};
@@ -81,7 +83,8 @@ void load_descriptors(CpuDescriptors& d) {
         "mov %2, %%ss\n"
         "ltr %w3\n"
         :
-        : "m"(gdtr), "i"(static_cast<std::uint64_t>(kKernelCode)), "r"(static_cast<std::uint64_t>(kKernelData)),
+        : "m"(gdtr), "i"(static_cast<std::uint64_t>(kKernelCode)),
+          "r"(static_cast<std::uint64_t>(kKernelData)),
           "r"(static_cast<std::uint64_t>(kTssSelector))
         : "rax", "memory");
 }

@@ -14,14 +14,38 @@ constexpr std::uint64_t kVectorPageFault = 14;
 InterruptHandler g_handlers[256];
 
 // SDM vol. 3A table 7-1.
-constexpr const char* kExceptionNames[32] = {
-    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
-    "#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor overrun",
-    "#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
-    "#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check", "#MC machine check",
-    "#XM SIMD exception", "#VE virtualization exception", "#CP control protection", "reserved 22",
-    "reserved 23", "reserved 24", "reserved 25", "reserved 26", "reserved 27",
-    "#HV hypervisor injection", "#VC VMM communication", "#SX security exception", "reserved 31"};
+constexpr const char* kExceptionNames[32] = {"#DE divide error",
+                                             "#DB debug",
+                                             "NMI",
+                                             "#BP breakpoint",
+                                             "#OF overflow",
+                                             "#BR bound range",
+                                             "#UD invalid opcode",
+                                             "#NM device not available",
+                                             "#DF double fault",
+                                             "coprocessor overrun",
+                                             "#TS invalid TSS",
+                                             "#NP segment not present",
+                                             "#SS stack fault",
+                                             "#GP general protection",
+                                             "#PF page fault",
+                                             "reserved 15",
+                                             "#MF x87 error",
+                                             "#AC alignment check",
+                                             "#MC machine check",
+                                             "#XM SIMD exception",
+                                             "#VE virtualization exception",
+                                             "#CP control protection",
+                                             "reserved 22",
+                                             "reserved 23",
+                                             "reserved 24",
+                                             "reserved 25",
+                                             "reserved 26",
+                                             "reserved 27",
+                                             "#HV hypervisor injection",
+                                             "#VC VMM communication",
+                                             "#SX security exception",
+                                             "reserved 31"};
 
 }  // namespace
 
@@ -29,7 +53,9 @@ const char* exception_name(std::uint64_t vector) {
     return vector < 32 ? kExceptionNames[vector] : "external interrupt";
 }
 
-void set_interrupt_handler(Vector v, InterruptHandler h) { g_handlers[static_cast<std::uint8_t>(v)] = h; }
+void set_interrupt_handler(Vector v, InterruptHandler h) {
+    g_handlers[static_cast<std::uint8_t>(v)] = h;
+}
 
 }  // namespace hv::x86
 

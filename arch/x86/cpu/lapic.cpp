@@ -12,7 +12,7 @@ constexpr std::uint64_t kApicBaseEnable = 1ull << 11;  // IA32_APIC_BASE.EN (SDM
 constexpr std::uint64_t kApicBaseX2apic = 1ull << 10;  // IA32_APIC_BASE.EXTD (SDM vol. 3A 12.12.1)
 constexpr std::uint32_t kSvrEnable = 1u << 8;          // software enable (SDM vol. 3A 12.9)
 constexpr std::uint32_t kLvtMasked = 1u << 16;
-constexpr std::uint32_t kTimerDivideBy16 = 0x3;        // divide configuration (SDM figure 12-10)
+constexpr std::uint32_t kTimerDivideBy16 = 0x3;  // divide configuration (SDM figure 12-10)
 
 // ICR fields (SDM vol. 3A 12.6.1, figure 12-12).
 constexpr std::uint32_t kIcrFixed = 0u << 8;
@@ -23,7 +23,7 @@ constexpr std::uint32_t kIcrDelivering = 1u << 12;
 constexpr std::uint32_t kIcrLevelAssert = 1u << 14;
 constexpr std::uint32_t kIcrTriggerLevel = 1u << 15;
 constexpr std::uint32_t kIcrAllExcludingSelf = 3u << 18;
-constexpr std::uint32_t kXapicDestShift = 24;          // ICR high: destination in bits 31:24
+constexpr std::uint32_t kXapicDestShift = 24;  // ICR high: destination in bits 31:24
 constexpr int kIcrPollLimit = 1'000'000;
 
 Mode g_mode = Mode::kXapic;
@@ -48,7 +48,8 @@ void write(Reg r, std::uint32_t v) {
 void send_icr(std::uint32_t dest, std::uint32_t low) {
     if (g_mode == Mode::kX2apic) {
         // One 64-bit write; destination is the full x2APIC ID (SDM vol. 3A 12.12.9).
-        wrmsr(0x800 + static_cast<std::uint32_t>(Reg::kIcrLow) / 16, (static_cast<std::uint64_t>(dest) << 32) | low);
+        wrmsr(0x800 + static_cast<std::uint32_t>(Reg::kIcrLow) / 16,
+              (static_cast<std::uint64_t>(dest) << 32) | low);
         return;
     }
     write(Reg::kIcrHigh, dest << kXapicDestShift);
@@ -88,13 +89,19 @@ void eoi() {
     if (g_ready) write(Reg::kEoi, 0);
 }
 
-void send_init(std::uint32_t apic_id) { send_icr(apic_id, kIcrInit | kIcrLevelAssert | kIcrTriggerLevel); }
+void send_init(std::uint32_t apic_id) {
+    send_icr(apic_id, kIcrInit | kIcrLevelAssert | kIcrTriggerLevel);
+}
 void send_init_deassert(std::uint32_t apic_id) {
     // Required on older xAPICs, ignored by x2APIC and modern CPUs (SDM vol. 3A 12.6.1).
     if (g_mode == Mode::kXapic) send_icr(apic_id, kIcrInit | kIcrTriggerLevel);
 }
-void send_startup(std::uint32_t apic_id, std::uint8_t vector_page) { send_icr(apic_id, kIcrStartup | vector_page); }
-void send_fixed(std::uint32_t apic_id, std::uint8_t vector) { send_icr(apic_id, kIcrFixed | vector); }
+void send_startup(std::uint32_t apic_id, std::uint8_t vector_page) {
+    send_icr(apic_id, kIcrStartup | vector_page);
+}
+void send_fixed(std::uint32_t apic_id, std::uint8_t vector) {
+    send_icr(apic_id, kIcrFixed | vector);
+}
 
 void stop_other_cpus() {
     if (!g_ready) return;

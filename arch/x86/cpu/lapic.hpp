@@ -7,7 +7,8 @@ namespace hv::x86::lapic {
 
 enum class Mode : std::uint8_t { kXapic, kX2apic };
 
-// Register offsets in the xAPIC page; x2APIC MSR = 0x800 + offset / 16 (SDM vol. 3A table 12-1, 12-6).
+// Register offsets in the xAPIC page; x2APIC MSR = 0x800 + offset / 16 (SDM vol. 3A table 12-1,
+// 12-6).
 enum class Reg : std::uint32_t {
     kId = 0x20,
     kVersion = 0x30,

@@ -5,17 +5,17 @@
 namespace hv::x86 {
 
 enum class Msr : std::uint32_t {
-    kApicBase = 0x1B,           // SDM vol. 3A 12.4.4
-    kFeatureControl = 0x3A,     // SDM vol. 3C 25.7
-    kPat = 0x277,               // SDM vol. 3A 13.12.2
-    kTscDeadline = 0x6E0,       // SDM vol. 3A 12.5.4.1
-    kX2apicBase = 0x800,        // SDM vol. 3A 12.12.1: x2APIC registers at 0x800 + (offset >> 4)
+    kApicBase = 0x1B,        // SDM vol. 3A 12.4.4
+    kFeatureControl = 0x3A,  // SDM vol. 3C 25.7
+    kPat = 0x277,            // SDM vol. 3A 13.12.2
+    kTscDeadline = 0x6E0,    // SDM vol. 3A 12.5.4.1
+    kX2apicBase = 0x800,     // SDM vol. 3A 12.12.1: x2APIC registers at 0x800 + (offset >> 4)
     kEfer = 0xC000'0080,
     kFsBase = 0xC000'0100,
     kGsBase = 0xC000'0101,
     kKernelGsBase = 0xC000'0102,
-    kVmCr = 0xC001'0114,        // AMD APM vol. 2 15.30.1
-    kVmHsavePa = 0xC001'0117,   // AMD APM vol. 2 15.30.4
+    kVmCr = 0xC001'0114,       // AMD APM vol. 2 15.30.1
+    kVmHsavePa = 0xC001'0117,  // AMD APM vol. 2 15.30.4
 };
 
 inline std::uint64_t rdmsr(std::uint32_t msr) {

@@ -5,7 +5,7 @@
 
 namespace hv::x86 {
 namespace {
-constexpr std::uint32_t kMsrVmxProcbasedCtls = 0x482;   // Intel SDM vol. 4 table 2-2
+constexpr std::uint32_t kMsrVmxProcbasedCtls = 0x482;  // Intel SDM vol. 4 table 2-2
 constexpr std::uint32_t kMsrVmxProcbasedCtls2 = 0x48B;
 }  // namespace
 

@@ -61,36 +61,66 @@ enum class ExitCode : std::uint64_t {
     if (code < 0x40) return "dr-access";
     if (code < 0x60) return "exception";
     switch (static_cast<ExitCode>(code)) {
-        case ExitCode::kIntr: return "intr";
-        case ExitCode::kNmi: return "nmi";
-        case ExitCode::kSmi: return "smi";
-        case ExitCode::kInit: return "init";
-        case ExitCode::kVintr: return "vintr";
-        case ExitCode::kCpuid: return "cpuid";
-        case ExitCode::kPause: return "pause";
-        case ExitCode::kHlt: return "hlt";
-        case ExitCode::kIoio: return "ioio";
-        case ExitCode::kMsr: return "msr";
-        case ExitCode::kShutdown: return "shutdown";
-        case ExitCode::kVmrun: return "vmrun";
-        case ExitCode::kVmmcall: return "vmmcall";
-        case ExitCode::kVmload: return "vmload";
-        case ExitCode::kVmsave: return "vmsave";
-        case ExitCode::kStgi: return "stgi";
-        case ExitCode::kClgi: return "clgi";
-        case ExitCode::kSkinit: return "skinit";
-        case ExitCode::kRdtscp: return "rdtscp";
-        case ExitCode::kIcebp: return "icebp";
-        case ExitCode::kWbinvd: return "wbinvd";
-        case ExitCode::kMonitor: return "monitor";
-        case ExitCode::kMwait: return "mwait";
-        case ExitCode::kXsetbv: return "xsetbv";
-        case ExitCode::kInvd: return "invd";
-        case ExitCode::kRsm: return "rsm";
-        case ExitCode::kTaskSwitch: return "task-switch";
-        case ExitCode::kNpf: return "npf";
-        case ExitCode::kInvalid: return "invalid-state";
-        default: return "other";
+        case ExitCode::kIntr:
+            return "intr";
+        case ExitCode::kNmi:
+            return "nmi";
+        case ExitCode::kSmi:
+            return "smi";
+        case ExitCode::kInit:
+            return "init";
+        case ExitCode::kVintr:
+            return "vintr";
+        case ExitCode::kCpuid:
+            return "cpuid";
+        case ExitCode::kPause:
+            return "pause";
+        case ExitCode::kHlt:
+            return "hlt";
+        case ExitCode::kIoio:
+            return "ioio";
+        case ExitCode::kMsr:
+            return "msr";
+        case ExitCode::kShutdown:
+            return "shutdown";
+        case ExitCode::kVmrun:
+            return "vmrun";
+        case ExitCode::kVmmcall:
+            return "vmmcall";
+        case ExitCode::kVmload:
+            return "vmload";
+        case ExitCode::kVmsave:
+            return "vmsave";
+        case ExitCode::kStgi:
+            return "stgi";
+        case ExitCode::kClgi:
+            return "clgi";
+        case ExitCode::kSkinit:
+            return "skinit";
+        case ExitCode::kRdtscp:
+            return "rdtscp";
+        case ExitCode::kIcebp:
+            return "icebp";
+        case ExitCode::kWbinvd:
+            return "wbinvd";
+        case ExitCode::kMonitor:
+            return "monitor";
+        case ExitCode::kMwait:
+            return "mwait";
+        case ExitCode::kXsetbv:
+            return "xsetbv";
+        case ExitCode::kInvd:
+            return "invd";
+        case ExitCode::kRsm:
+            return "rsm";
+        case ExitCode::kTaskSwitch:
+            return "task-switch";
+        case ExitCode::kNpf:
+            return "npf";
+        case ExitCode::kInvalid:
+            return "invalid-state";
+        default:
+            return "other";
     }
 }
 

@@ -3,9 +3,12 @@
 namespace hv::svm {
 
 Result<void> NestedPageTable::map_ram(GuestPhys gpa, HostPhys hpa, std::uint64_t size) {
-    constexpr paging::Attributes kGuestRam{
-        .read = true, .write = true, .execute = true, .user = true, .global = false,
-        .cache = paging::CacheType::kWriteBack};
+    constexpr paging::Attributes kGuestRam{.read = true,
+                                           .write = true,
+                                           .execute = true,
+                                           .user = true,
+                                           .global = false,
+                                           .cache = paging::CacheType::kWriteBack};
     return table_.map(gpa.raw(), hpa, size, kGuestRam);
 }
 

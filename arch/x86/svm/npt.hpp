@@ -9,7 +9,7 @@
 namespace hv::svm {
 
 class NestedPageTable final : public vmm::Stage2 {
-public:
+  public:
     explicit NestedPageTable(bool gigabyte_pages) : table_(memory_, gigabyte_pages) {}
     [[nodiscard]] Result<void> init() { return table_.init(); }
 
@@ -19,7 +19,7 @@ public:
     std::uint64_t table_bytes() const override { return table_.table_pages() * kPageSize; }
     void release() override { table_.destroy(); }
 
-private:
+  private:
     FrameTableMemory memory_;
     paging::PageTable<paging::HptFormat, FrameTableMemory> table_;
 };

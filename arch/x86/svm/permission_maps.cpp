@@ -33,7 +33,9 @@ long MsrPermissionMap::bit_of(std::uint32_t msr) {
 bool MsrPermissionMap::allow(std::uint32_t msr, bool read, bool write) {
     const long bit = bit_of(msr);
     if (bit < 0) return false;
-    auto clear = [this](long b) { map_[static_cast<std::size_t>(b / 8)] &= static_cast<std::uint8_t>(~(1u << (b % 8))); };
+    auto clear = [this](long b) {
+        map_[static_cast<std::size_t>(b / 8)] &= static_cast<std::uint8_t>(~(1u << (b % 8)));
+    };
     if (read) clear(bit);
     if (write) clear(bit + 1);
     return true;

@@ -14,7 +14,7 @@ inline constexpr std::size_t kIopmSize = 12 * 1024;
 inline constexpr std::size_t kMsrpmSize = 8 * 1024;
 
 class MsrPermissionMap {
-public:
+  public:
     // `map` must be kMsrpmSize bytes. Starts with every MSR intercepted.
     explicit MsrPermissionMap(std::span<std::uint8_t> map);
     // Let the guest read and/or write `msr` without an exit. Returns false for MSRs outside the
@@ -23,7 +23,7 @@ public:
     [[nodiscard]] bool intercepts_read(std::uint32_t msr) const;
     [[nodiscard]] bool intercepts_write(std::uint32_t msr) const;
 
-private:
+  private:
     // Bit index of the read bit for `msr`, or -1 when not covered.
     [[nodiscard]] static long bit_of(std::uint32_t msr);
     std::span<std::uint8_t> map_;

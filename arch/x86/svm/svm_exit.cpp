@@ -13,8 +13,10 @@ constexpr std::uint8_t kVmmcallLength = 3;
 constexpr std::uint8_t kHltLength = 1;
 constexpr std::uint64_t kMsrWriteInfo = 1;  // EXITINFO1 for MSR intercepts: 0 read, 1 write
 
-std::uint8_t length(const VmcbControl& c, std::uint64_t rip, bool nrip_valid, std::uint8_t fallback) {
-    if (nrip_valid && c.next_rip > rip && c.next_rip - rip <= 15) return static_cast<std::uint8_t>(c.next_rip - rip);
+std::uint8_t length(const VmcbControl& c, std::uint64_t rip, bool nrip_valid,
+                    std::uint8_t fallback) {
+    if (nrip_valid && c.next_rip > rip && c.next_rip - rip <= 15)
+        return static_cast<std::uint8_t>(c.next_rip - rip);
     return fallback;
 }
 
@@ -30,7 +32,8 @@ void decode_exit(const VmcbControl& c, std::uint64_t rip, bool nrip_valid, vmm::
     const std::uint64_t code = c.exit_code;
     if (code >= static_cast<std::uint64_t>(ExitCode::kExceptionBase) && code < 0x60) {
         e.kind = ExitKind::kException;
-        e.exception.vector = static_cast<std::uint8_t>(code - static_cast<std::uint64_t>(ExitCode::kExceptionBase));
+        e.exception.vector =
+            static_cast<std::uint8_t>(code - static_cast<std::uint64_t>(ExitCode::kExceptionBase));
         // Vectors with an error code (APM vol. 2 8.2): #DF, #TS, #NP, #SS, #GP, #PF, #AC.
         const std::uint8_t v = e.exception.vector;
         e.exception.has_error = v == 8 || (v >= 10 && v <= 14) || v == 17;
@@ -55,7 +58,9 @@ void decode_exit(const VmcbControl& c, std::uint64_t rip, bool nrip_valid, vmm::
             e.io.string = (info & ioio::kString) != 0;
             e.io.rep = (info & ioio::kRep) != 0;
             // EXITINFO2 is always the next RIP for IOIO (APM 15.10.2).
-            e.insn_len = c.exit_info2 > rip && c.exit_info2 - rip <= 15 ? static_cast<std::uint8_t>(c.exit_info2 - rip) : 0;
+            e.insn_len = c.exit_info2 > rip && c.exit_info2 - rip <= 15
+                             ? static_cast<std::uint8_t>(c.exit_info2 - rip)
+                             : 0;
             break;
         }
         case ExitCode::kNpf:
@@ -73,12 +78,24 @@ void decode_exit(const VmcbControl& c, std::uint64_t rip, bool nrip_valid, vmm::
             e.kind = ExitKind::kHypercall;
             e.insn_len = length(c, rip, nrip_valid, kVmmcallLength);
             break;
-        case ExitCode::kIntr: e.kind = ExitKind::kInterrupt; break;
-        case ExitCode::kNmi: e.kind = ExitKind::kNmi; break;
-        case ExitCode::kShutdown: e.kind = ExitKind::kShutdown; break;
-        case ExitCode::kInit: e.kind = ExitKind::kInit; break;
-        case ExitCode::kPause: e.kind = ExitKind::kPause; break;
-        case ExitCode::kVintr: e.kind = ExitKind::kInterruptWindow; break;
+        case ExitCode::kIntr:
+            e.kind = ExitKind::kInterrupt;
+            break;
+        case ExitCode::kNmi:
+            e.kind = ExitKind::kNmi;
+            break;
+        case ExitCode::kShutdown:
+            e.kind = ExitKind::kShutdown;
+            break;
+        case ExitCode::kInit:
+            e.kind = ExitKind::kInit;
+            break;
+        case ExitCode::kPause:
+            e.kind = ExitKind::kPause;
+            break;
+        case ExitCode::kVintr:
+            e.kind = ExitKind::kInterruptWindow;
+            break;
         case ExitCode::kInvalid:
             e.kind = ExitKind::kInvalidEntry;
             e.raw_name = exit_code_name(code);

@@ -9,32 +9,33 @@
 #include "kernel/kernel_memory.hpp"
 #include "kernel/percpu.hpp"
 
-extern "C" void svm_run(std::uint64_t guest_vmcb_pa, hv::vmm::GuestRegisters* regs, std::uint64_t host_vmcb_pa);
+extern "C" void svm_run(std::uint64_t guest_vmcb_pa, hv::vmm::GuestRegisters* regs,
+                        std::uint64_t host_vmcb_pa);
 
 namespace hv::svm {
 namespace {
 
-constexpr std::uint64_t kEferSvme = 1ull << 12;             // APM vol. 2 3.1.7
-constexpr std::uint32_t kSvmEdxNrips = 1u << 3;              // CPUID 8000_000Ah EDX: next RIP saved
+constexpr std::uint64_t kEferSvme = 1ull << 12;  // APM vol. 2 3.1.7
+constexpr std::uint32_t kSvmEdxNrips = 1u << 3;  // CPUID 8000_000Ah EDX: next RIP saved
 constexpr std::uint64_t kDefaultPat = 0x0007'0406'0007'0406;  // power-up PAT (SDM vol. 3A 13.12.4)
 constexpr std::uint64_t kDr6Init = 0xFFFF'0FF0;               // SDM vol. 3A table 10-1
 constexpr std::uint64_t kDr7Init = 0x400;
-constexpr std::uint32_t kInterceptVectorDb = 1u << 1;         // CVE-2015-8104: #DB loop
-constexpr std::uint32_t kInterceptVectorAc = 1u << 17;        // CVE-2015-5307: #AC loop
-constexpr std::uint16_t kAttrLongMode = 1u << 9;              // compressed attrib: L
-constexpr std::uint16_t kAttrDefault32 = 1u << 10;            // compressed attrib: D/B
+constexpr std::uint32_t kInterceptVectorDb = 1u << 1;   // CVE-2015-8104: #DB loop
+constexpr std::uint32_t kInterceptVectorAc = 1u << 17;  // CVE-2015-5307: #AC loop
+constexpr std::uint16_t kAttrLongMode = 1u << 9;        // compressed attrib: L
+constexpr std::uint16_t kAttrDefault32 = 1u << 10;      // compressed attrib: D/B
 
 // MSRs the guest reads and writes directly: all of them are switched by VMLOAD/VMSAVE or the
 // VMCB state area (APM vol. 2 15.5.2, 15.11), so a guest write never reaches host state.
 constexpr std::uint32_t kPassthroughMsrs[] = {
-    0xC000'0100,  // FS.base
-    0xC000'0101,  // GS.base
-    0xC000'0102,  // KernelGSbase
-    0xC000'0081,  // STAR
-    0xC000'0082,  // LSTAR
-    0xC000'0083,  // CSTAR
-    0xC000'0084,  // SFMASK
-    0x174, 0x175, 0x176,  // SYSENTER_CS/ESP/EIP
+    0xC000'0100,                // FS.base
+    0xC000'0101,                // GS.base
+    0xC000'0102,                // KernelGSbase
+    0xC000'0081,                // STAR
+    0xC000'0082,                // LSTAR
+    0xC000'0083,                // CSTAR
+    0xC000'0084,                // SFMASK
+    0x174,       0x175, 0x176,  // SYSENTER_CS/ESP/EIP
 };
 
 HostPhys g_iopm_pa;
@@ -86,11 +87,12 @@ Result<void> SvmVcpu::init(HostPhys npt_root, std::uint32_t asid) {
     vmcb_ = static_cast<Vmcb*>(phys_to_virt(vmcb_pa_));
     VmcbControl& c = vmcb_->control;
     c.intercept_exceptions = kInterceptVectorDb | kInterceptVectorAc;
-    c.intercept_misc1 = misc1::kIntr | misc1::kNmi | misc1::kSmi | misc1::kInit | misc1::kCpuid | misc1::kRsm |
-                        misc1::kInvd | misc1::kHlt | misc1::kInvlpga | misc1::kIoioProt | misc1::kMsrProt |
-                        misc1::kShutdown;
-    c.intercept_misc2 = misc2::kVmrun | misc2::kVmmcall | misc2::kVmload | misc2::kVmsave | misc2::kStgi |
-                        misc2::kClgi | misc2::kSkinit | misc2::kMonitor | misc2::kMwait;
+    c.intercept_misc1 = misc1::kIntr | misc1::kNmi | misc1::kSmi | misc1::kInit | misc1::kCpuid |
+                        misc1::kRsm | misc1::kInvd | misc1::kHlt | misc1::kInvlpga |
+                        misc1::kIoioProt | misc1::kMsrProt | misc1::kShutdown;
+    c.intercept_misc2 = misc2::kVmrun | misc2::kVmmcall | misc2::kVmload | misc2::kVmsave |
+                        misc2::kStgi | misc2::kClgi | misc2::kSkinit | misc2::kMonitor |
+                        misc2::kMwait;
     c.iopm_base_pa = g_iopm_pa.raw();
     c.msrpm_base_pa = g_msrpm_pa.raw();
     c.guest_asid = asid;
@@ -105,7 +107,9 @@ Result<void> SvmVcpu::init(HostPhys npt_root, std::uint32_t asid) {
 
 void SvmVcpu::load_state(const vmm::InitialState& s) {
     VmcbState& v = vmcb_->state;
-    auto seg = [](const vmm::Segment& in) { return VmcbSegment{in.selector, in.attrib, in.limit, in.base}; };
+    auto seg = [](const vmm::Segment& in) {
+        return VmcbSegment{in.selector, in.attrib, in.limit, in.base};
+    };
     v.cs = seg(s.cs);
     v.ds = seg(s.ds);
     v.es = seg(s.es);
@@ -159,7 +163,11 @@ const vmm::Exit& SvmVcpu::run() {
 
 vmm::ControlState SvmVcpu::control_state() const {
     const VmcbState& v = vmcb_->state;
-    return {v.cr0, v.cr3, v.cr4, v.efer & ~kEferSvme, (v.cs.attrib & kAttrLongMode) != 0,
+    return {v.cr0,
+            v.cr3,
+            v.cr4,
+            v.efer & ~kEferSvme,
+            (v.cs.attrib & kAttrLongMode) != 0,
             (v.cs.attrib & kAttrDefault32) != 0};
 }
 
@@ -174,7 +182,8 @@ void SvmVcpu::inject_exception(std::uint8_t vector, bool has_error, std::uint32_
 
 bool SvmVcpu::interrupt_window_open() const {
     const VmcbControl& c = vmcb_->control;
-    return (regs_.rflags & vmm::kRflagsIf) != 0 && (c.interrupt_shadow & 1) == 0 && !event_valid(c.event_inject);
+    return (regs_.rflags & vmm::kRflagsIf) != 0 && (c.interrupt_shadow & 1) == 0 &&
+           !event_valid(c.event_inject);
 }
 
 void SvmVcpu::inject_interrupt(std::uint8_t vector) {

@@ -16,7 +16,7 @@ namespace hv::svm {
 [[nodiscard]] Result<void> init_this_cpu();
 
 class SvmVcpu final : public vmm::Vcpu {
-public:
+  public:
     SvmVcpu() = default;
     ~SvmVcpu();
     SvmVcpu(const SvmVcpu&) = delete;
@@ -42,7 +42,7 @@ public:
     std::uint64_t tsc_offset() const override;
     void set_tsc_offset(std::uint64_t v) override;
 
-private:
+  private:
     Vmcb* vmcb_ = nullptr;
     HostPhys vmcb_pa_{};
     std::uint64_t host_vmcb_pa_ = 0;  // of the CPU this vCPU runs on (it never migrates)

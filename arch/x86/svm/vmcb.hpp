@@ -27,29 +27,29 @@ struct VmcbControl {
     std::uint8_t reserved_018[0x03C - 0x018];
     std::uint16_t pause_filter_threshold;  // 0x03C
     std::uint16_t pause_filter_count;      // 0x03E
-    std::uint64_t iopm_base_pa;          // 0x040: 12 KiB I/O permission map
-    std::uint64_t msrpm_base_pa;         // 0x048: 8 KiB MSR permission map
-    std::uint64_t tsc_offset;            // 0x050
-    std::uint32_t guest_asid;            // 0x058
-    std::uint8_t tlb_control;            // 0x05C: TlbControl
+    std::uint64_t iopm_base_pa;            // 0x040: 12 KiB I/O permission map
+    std::uint64_t msrpm_base_pa;           // 0x048: 8 KiB MSR permission map
+    std::uint64_t tsc_offset;              // 0x050
+    std::uint32_t guest_asid;              // 0x058
+    std::uint8_t tlb_control;              // 0x05C: TlbControl
     std::uint8_t reserved_05d[3];
-    std::uint64_t vintr;                 // 0x060: V_TPR, V_IRQ, V_INTR_MASKING, V_INTR_VECTOR ...
-    std::uint64_t interrupt_shadow;      // 0x068: bit 0 = in an interrupt shadow
-    std::uint64_t exit_code;             // 0x070: ExitCode
-    std::uint64_t exit_info1;            // 0x078
-    std::uint64_t exit_info2;            // 0x080
-    std::uint64_t exit_int_info;         // 0x088: event being delivered when the exit happened
-    std::uint64_t np_control;            // 0x090: bit 0 = nested paging enable
-    std::uint64_t avic_apic_bar;         // 0x098
-    std::uint64_t ghcb_pa;               // 0x0A0
-    std::uint64_t event_inject;          // 0x0A8: EventInject
-    std::uint64_t n_cr3;                 // 0x0B0: nested page table root
-    std::uint64_t virt_ext;              // 0x0B8: LBR virtualization, virtual VMLOAD/VMSAVE
-    std::uint32_t clean_bits;            // 0x0C0: VmcbClean
+    std::uint64_t vintr;             // 0x060: V_TPR, V_IRQ, V_INTR_MASKING, V_INTR_VECTOR ...
+    std::uint64_t interrupt_shadow;  // 0x068: bit 0 = in an interrupt shadow
+    std::uint64_t exit_code;         // 0x070: ExitCode
+    std::uint64_t exit_info1;        // 0x078
+    std::uint64_t exit_info2;        // 0x080
+    std::uint64_t exit_int_info;     // 0x088: event being delivered when the exit happened
+    std::uint64_t np_control;        // 0x090: bit 0 = nested paging enable
+    std::uint64_t avic_apic_bar;     // 0x098
+    std::uint64_t ghcb_pa;           // 0x0A0
+    std::uint64_t event_inject;      // 0x0A8: EventInject
+    std::uint64_t n_cr3;             // 0x0B0: nested page table root
+    std::uint64_t virt_ext;          // 0x0B8: LBR virtualization, virtual VMLOAD/VMSAVE
+    std::uint32_t clean_bits;        // 0x0C0: VmcbClean
     std::uint32_t reserved_0c4;
-    std::uint64_t next_rip;              // 0x0C8: nRIP (with the NRIPS feature)
-    std::uint8_t insn_len;               // 0x0D0: bytes fetched (decode assists)
-    std::uint8_t insn_bytes[15];         // 0x0D1
+    std::uint64_t next_rip;       // 0x0C8: nRIP (with the NRIPS feature)
+    std::uint8_t insn_len;        // 0x0D0: bytes fetched (decode assists)
+    std::uint8_t insn_bytes[15];  // 0x0D1
     std::uint8_t reserved_0e0[0x400 - 0x0E0];
 };
 static_assert(sizeof(VmcbControl) == 0x400);
@@ -70,39 +70,39 @@ struct VmcbState {
     VmcbSegment es, cs, ss, ds, fs, gs;  // 0x400 .. 0x45F
     VmcbSegment gdtr, ldtr, idtr, tr;    // 0x460 .. 0x49F
     std::uint8_t reserved_4a0[0x4CB - 0x4A0];
-    std::uint8_t cpl;                    // 0x4CB
+    std::uint8_t cpl;  // 0x4CB
     std::uint32_t reserved_4cc;
-    std::uint64_t efer;                  // 0x4D0
+    std::uint64_t efer;  // 0x4D0
     std::uint8_t reserved_4d8[0x548 - 0x4D8];
-    std::uint64_t cr4;                   // 0x548
-    std::uint64_t cr3;                   // 0x550
-    std::uint64_t cr0;                   // 0x558
-    std::uint64_t dr7;                   // 0x560
-    std::uint64_t dr6;                   // 0x568
-    std::uint64_t rflags;                // 0x570
-    std::uint64_t rip;                   // 0x578
+    std::uint64_t cr4;     // 0x548
+    std::uint64_t cr3;     // 0x550
+    std::uint64_t cr0;     // 0x558
+    std::uint64_t dr7;     // 0x560
+    std::uint64_t dr6;     // 0x568
+    std::uint64_t rflags;  // 0x570
+    std::uint64_t rip;     // 0x578
     std::uint8_t reserved_580[0x5D8 - 0x580];
-    std::uint64_t rsp;                   // 0x5D8
-    std::uint64_t s_cet;                 // 0x5E0
-    std::uint64_t ssp;                   // 0x5E8
-    std::uint64_t isst_addr;             // 0x5F0
-    std::uint64_t rax;                   // 0x5F8
-    std::uint64_t star;                  // 0x600
-    std::uint64_t lstar;                 // 0x608
-    std::uint64_t cstar;                 // 0x610
-    std::uint64_t sfmask;                // 0x618
-    std::uint64_t kernel_gs_base;        // 0x620
-    std::uint64_t sysenter_cs;           // 0x628
-    std::uint64_t sysenter_esp;          // 0x630
-    std::uint64_t sysenter_eip;          // 0x638
-    std::uint64_t cr2;                   // 0x640
+    std::uint64_t rsp;             // 0x5D8
+    std::uint64_t s_cet;           // 0x5E0
+    std::uint64_t ssp;             // 0x5E8
+    std::uint64_t isst_addr;       // 0x5F0
+    std::uint64_t rax;             // 0x5F8
+    std::uint64_t star;            // 0x600
+    std::uint64_t lstar;           // 0x608
+    std::uint64_t cstar;           // 0x610
+    std::uint64_t sfmask;          // 0x618
+    std::uint64_t kernel_gs_base;  // 0x620
+    std::uint64_t sysenter_cs;     // 0x628
+    std::uint64_t sysenter_esp;    // 0x630
+    std::uint64_t sysenter_eip;    // 0x638
+    std::uint64_t cr2;             // 0x640
     std::uint8_t reserved_648[0x668 - 0x648];
-    std::uint64_t g_pat;                 // 0x668
-    std::uint64_t dbgctl;                // 0x670
-    std::uint64_t br_from;               // 0x678
-    std::uint64_t br_to;                 // 0x680
-    std::uint64_t last_excp_from;        // 0x688
-    std::uint64_t last_excp_to;          // 0x690
+    std::uint64_t g_pat;           // 0x668
+    std::uint64_t dbgctl;          // 0x670
+    std::uint64_t br_from;         // 0x678
+    std::uint64_t br_to;           // 0x680
+    std::uint64_t last_excp_from;  // 0x688
+    std::uint64_t last_excp_to;    // 0x690
     std::uint8_t reserved_698[0x1000 - 0x698];
 };
 static_assert(sizeof(VmcbState) == 0x1000 - 0x400);
@@ -189,12 +189,12 @@ inline constexpr std::uint64_t kNpEnable = 1ull << 0;
 // EVENTINJ / EXITINTINFO format (APM vol. 2 15.20, figure 15-6).
 enum class EventType : std::uint8_t { kExternal = 0, kNmi = 2, kException = 3, kSoftwareInt = 4 };
 
-[[nodiscard]] constexpr std::uint64_t make_event(std::uint8_t vector, EventType type, bool has_error,
-                                                 std::uint32_t error) {
+[[nodiscard]] constexpr std::uint64_t make_event(std::uint8_t vector, EventType type,
+                                                 bool has_error, std::uint32_t error) {
     constexpr std::uint64_t kValid = 1ull << 31;
     constexpr std::uint64_t kErrorValid = 1ull << 11;
-    return vector | (static_cast<std::uint64_t>(type) << 8) | (has_error ? kErrorValid : 0) | kValid |
-           (static_cast<std::uint64_t>(error) << 32);
+    return vector | (static_cast<std::uint64_t>(type) << 8) | (has_error ? kErrorValid : 0) |
+           kValid | (static_cast<std::uint64_t>(error) << 32);
 }
 [[nodiscard]] constexpr bool event_valid(std::uint64_t e) { return (e >> 31) & 1; }
 

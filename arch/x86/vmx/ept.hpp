@@ -14,7 +14,7 @@
 namespace hv::vmx {
 
 class ExtendedPageTable final : public vmm::Stage2 {
-public:
+  public:
     // `gigabyte_pages`: IA32_VMX_EPT_VPID_CAP[17].
     explicit ExtendedPageTable(bool gigabyte_pages) : table_(memory_, gigabyte_pages) {}
     [[nodiscard]] Result<void> init() { return table_.init(); }
@@ -28,7 +28,7 @@ public:
     // The VMCS EPT pointer (SDM vol. 3C 25.6.11): WB structures, 4-level walk, no A/D flags.
     [[nodiscard]] std::uint64_t eptp() const { return paging::make_eptp(table_.root(), false); }
 
-private:
+  private:
     FrameTableMemory memory_;
     paging::PageTable<paging::EptFormat, FrameTableMemory> table_;
 };

@@ -17,11 +17,14 @@ MsrBitmap::MsrBitmap(std::span<std::uint8_t> page) : page_(page) {
 
 long MsrBitmap::read_bit(std::uint32_t msr) {
     if (msr - kLowFirst < kMsrsPerRange) return static_cast<long>(msr - kLowFirst);
-    if (msr - kHighFirst < kMsrsPerRange) return kHighReadOffset * 8 + static_cast<long>(msr - kHighFirst);
+    if (msr - kHighFirst < kMsrsPerRange)
+        return kHighReadOffset * 8 + static_cast<long>(msr - kHighFirst);
     return -1;
 }
 
-bool MsrBitmap::test(long bit) const { return (page_[static_cast<std::size_t>(bit / 8)] >> (bit % 8)) & 1; }
+bool MsrBitmap::test(long bit) const {
+    return (page_[static_cast<std::size_t>(bit / 8)] >> (bit % 8)) & 1;
+}
 
 void MsrBitmap::clear(long bit) {
     page_[static_cast<std::size_t>(bit / 8)] &= static_cast<std::uint8_t>(~(1u << (bit % 8)));

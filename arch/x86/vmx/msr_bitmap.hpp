@@ -17,7 +17,7 @@ inline constexpr std::size_t kMsrBitmapSize = 4096;
 inline constexpr std::size_t kIoBitmapSize = 4096;
 
 class MsrBitmap {
-public:
+  public:
     // `page` must be kMsrBitmapSize bytes. Starts with every MSR exiting.
     explicit MsrBitmap(std::span<std::uint8_t> page);
     // Let the guest read and/or write `msr` without an exit. Returns false for MSRs outside the
@@ -26,7 +26,7 @@ public:
     [[nodiscard]] bool exits_on_read(std::uint32_t msr) const;
     [[nodiscard]] bool exits_on_write(std::uint32_t msr) const;
 
-private:
+  private:
     // Bit index of `msr` in the read bitmap (the write bitmap is 0x800 bytes further), or -1.
     [[nodiscard]] static long read_bit(std::uint32_t msr);
     [[nodiscard]] bool test(long bit) const;

@@ -247,68 +247,130 @@ inline constexpr std::uint32_t kExitReasonEntryFailure = 1u << 31;
 
 [[nodiscard]] constexpr const char* exit_reason_name(std::uint32_t basic_reason) {
     switch (static_cast<ExitReason>(basic_reason)) {
-        case ExitReason::kExceptionOrNmi: return "exception-or-nmi";
-        case ExitReason::kExternalInterrupt: return "external-interrupt";
-        case ExitReason::kTripleFault: return "triple-fault";
-        case ExitReason::kInit: return "init";
-        case ExitReason::kSipi: return "sipi";
-        case ExitReason::kIoSmi: return "io-smi";
-        case ExitReason::kOtherSmi: return "other-smi";
-        case ExitReason::kInterruptWindow: return "interrupt-window";
-        case ExitReason::kNmiWindow: return "nmi-window";
-        case ExitReason::kTaskSwitch: return "task-switch";
-        case ExitReason::kCpuid: return "cpuid";
-        case ExitReason::kGetsec: return "getsec";
-        case ExitReason::kHlt: return "hlt";
-        case ExitReason::kInvd: return "invd";
-        case ExitReason::kInvlpg: return "invlpg";
-        case ExitReason::kRdpmc: return "rdpmc";
-        case ExitReason::kRdtsc: return "rdtsc";
-        case ExitReason::kRsm: return "rsm";
-        case ExitReason::kVmcall: return "vmcall";
-        case ExitReason::kVmclear: return "vmclear";
-        case ExitReason::kVmlaunch: return "vmlaunch";
-        case ExitReason::kVmptrld: return "vmptrld";
-        case ExitReason::kVmptrst: return "vmptrst";
-        case ExitReason::kVmread: return "vmread";
-        case ExitReason::kVmresume: return "vmresume";
-        case ExitReason::kVmwrite: return "vmwrite";
-        case ExitReason::kVmxoff: return "vmxoff";
-        case ExitReason::kVmxon: return "vmxon";
-        case ExitReason::kCrAccess: return "cr-access";
-        case ExitReason::kDrAccess: return "dr-access";
-        case ExitReason::kIoInstruction: return "io-instruction";
-        case ExitReason::kRdmsr: return "rdmsr";
-        case ExitReason::kWrmsr: return "wrmsr";
-        case ExitReason::kInvalidGuestState: return "invalid-guest-state";
-        case ExitReason::kMsrLoading: return "msr-loading";
-        case ExitReason::kMwait: return "mwait";
-        case ExitReason::kMonitorTrapFlag: return "monitor-trap-flag";
-        case ExitReason::kMonitor: return "monitor";
-        case ExitReason::kPause: return "pause";
-        case ExitReason::kMachineCheck: return "machine-check";
-        case ExitReason::kTprBelowThreshold: return "tpr-below-threshold";
-        case ExitReason::kApicAccess: return "apic-access";
-        case ExitReason::kVirtualizedEoi: return "virtualized-eoi";
-        case ExitReason::kGdtrIdtrAccess: return "gdtr-idtr-access";
-        case ExitReason::kLdtrTrAccess: return "ldtr-tr-access";
-        case ExitReason::kEptViolation: return "ept-violation";
-        case ExitReason::kEptMisconfiguration: return "ept-misconfiguration";
-        case ExitReason::kInvept: return "invept";
-        case ExitReason::kRdtscp: return "rdtscp";
-        case ExitReason::kPreemptionTimer: return "preemption-timer";
-        case ExitReason::kInvvpid: return "invvpid";
-        case ExitReason::kWbinvd: return "wbinvd";
-        case ExitReason::kXsetbv: return "xsetbv";
-        case ExitReason::kApicWrite: return "apic-write";
-        case ExitReason::kRdrand: return "rdrand";
-        case ExitReason::kInvpcid: return "invpcid";
-        case ExitReason::kVmfunc: return "vmfunc";
-        case ExitReason::kEncls: return "encls";
-        case ExitReason::kRdseed: return "rdseed";
-        case ExitReason::kPmlFull: return "pml-full";
-        case ExitReason::kXsaves: return "xsaves";
-        case ExitReason::kXrstors: return "xrstors";
+        case ExitReason::kExceptionOrNmi:
+            return "exception-or-nmi";
+        case ExitReason::kExternalInterrupt:
+            return "external-interrupt";
+        case ExitReason::kTripleFault:
+            return "triple-fault";
+        case ExitReason::kInit:
+            return "init";
+        case ExitReason::kSipi:
+            return "sipi";
+        case ExitReason::kIoSmi:
+            return "io-smi";
+        case ExitReason::kOtherSmi:
+            return "other-smi";
+        case ExitReason::kInterruptWindow:
+            return "interrupt-window";
+        case ExitReason::kNmiWindow:
+            return "nmi-window";
+        case ExitReason::kTaskSwitch:
+            return "task-switch";
+        case ExitReason::kCpuid:
+            return "cpuid";
+        case ExitReason::kGetsec:
+            return "getsec";
+        case ExitReason::kHlt:
+            return "hlt";
+        case ExitReason::kInvd:
+            return "invd";
+        case ExitReason::kInvlpg:
+            return "invlpg";
+        case ExitReason::kRdpmc:
+            return "rdpmc";
+        case ExitReason::kRdtsc:
+            return "rdtsc";
+        case ExitReason::kRsm:
+            return "rsm";
+        case ExitReason::kVmcall:
+            return "vmcall";
+        case ExitReason::kVmclear:
+            return "vmclear";
+        case ExitReason::kVmlaunch:
+            return "vmlaunch";
+        case ExitReason::kVmptrld:
+            return "vmptrld";
+        case ExitReason::kVmptrst:
+            return "vmptrst";
+        case ExitReason::kVmread:
+            return "vmread";
+        case ExitReason::kVmresume:
+            return "vmresume";
+        case ExitReason::kVmwrite:
+            return "vmwrite";
+        case ExitReason::kVmxoff:
+            return "vmxoff";
+        case ExitReason::kVmxon:
+            return "vmxon";
+        case ExitReason::kCrAccess:
+            return "cr-access";
+        case ExitReason::kDrAccess:
+            return "dr-access";
+        case ExitReason::kIoInstruction:
+            return "io-instruction";
+        case ExitReason::kRdmsr:
+            return "rdmsr";
+        case ExitReason::kWrmsr:
+            return "wrmsr";
+        case ExitReason::kInvalidGuestState:
+            return "invalid-guest-state";
+        case ExitReason::kMsrLoading:
+            return "msr-loading";
+        case ExitReason::kMwait:
+            return "mwait";
+        case ExitReason::kMonitorTrapFlag:
+            return "monitor-trap-flag";
+        case ExitReason::kMonitor:
+            return "monitor";
+        case ExitReason::kPause:
+            return "pause";
+        case ExitReason::kMachineCheck:
+            return "machine-check";
+        case ExitReason::kTprBelowThreshold:
+            return "tpr-below-threshold";
+        case ExitReason::kApicAccess:
+            return "apic-access";
+        case ExitReason::kVirtualizedEoi:
+            return "virtualized-eoi";
+        case ExitReason::kGdtrIdtrAccess:
+            return "gdtr-idtr-access";
+        case ExitReason::kLdtrTrAccess:
+            return "ldtr-tr-access";
+        case ExitReason::kEptViolation:
+            return "ept-violation";
+        case ExitReason::kEptMisconfiguration:
+            return "ept-misconfiguration";
+        case ExitReason::kInvept:
+            return "invept";
+        case ExitReason::kRdtscp:
+            return "rdtscp";
+        case ExitReason::kPreemptionTimer:
+            return "preemption-timer";
+        case ExitReason::kInvvpid:
+            return "invvpid";
+        case ExitReason::kWbinvd:
+            return "wbinvd";
+        case ExitReason::kXsetbv:
+            return "xsetbv";
+        case ExitReason::kApicWrite:
+            return "apic-write";
+        case ExitReason::kRdrand:
+            return "rdrand";
+        case ExitReason::kInvpcid:
+            return "invpcid";
+        case ExitReason::kVmfunc:
+            return "vmfunc";
+        case ExitReason::kEncls:
+            return "encls";
+        case ExitReason::kRdseed:
+            return "rdseed";
+        case ExitReason::kPmlFull:
+            return "pml-full";
+        case ExitReason::kXsaves:
+            return "xsaves";
+        case ExitReason::kXrstors:
+            return "xrstors";
     }
     return "other";
 }
@@ -345,33 +407,56 @@ enum class VmInstructionError : std::uint32_t {
 
 [[nodiscard]] constexpr const char* vm_instruction_error_name(std::uint32_t n) {
     switch (static_cast<VmInstructionError>(n)) {
-        case VmInstructionError::kVmcallInRoot: return "VMCALL executed in VMX root operation";
-        case VmInstructionError::kVmclearInvalidAddress: return "VMCLEAR with invalid physical address";
-        case VmInstructionError::kVmclearVmxonPointer: return "VMCLEAR with VMXON pointer";
-        case VmInstructionError::kVmlaunchNonClear: return "VMLAUNCH with non-clear VMCS";
-        case VmInstructionError::kVmresumeNonLaunched: return "VMRESUME with non-launched VMCS";
-        case VmInstructionError::kVmresumeAfterVmxoff: return "VMRESUME after VMXOFF";
-        case VmInstructionError::kEntryInvalidControls: return "VM entry with invalid control field(s)";
-        case VmInstructionError::kEntryInvalidHostState: return "VM entry with invalid host-state field(s)";
-        case VmInstructionError::kVmptrldInvalidAddress: return "VMPTRLD with invalid physical address";
-        case VmInstructionError::kVmptrldVmxonPointer: return "VMPTRLD with VMXON pointer";
-        case VmInstructionError::kVmptrldBadRevision: return "VMPTRLD with incorrect VMCS revision identifier";
-        case VmInstructionError::kUnsupportedComponent: return "VMREAD/VMWRITE from/to unsupported VMCS component";
-        case VmInstructionError::kVmwriteReadOnly: return "VMWRITE to read-only VMCS component";
-        case VmInstructionError::kVmxonInRoot: return "VMXON executed in VMX root operation";
-        case VmInstructionError::kEntryInvalidExecutivePointer: return "VM entry with invalid executive-VMCS pointer";
-        case VmInstructionError::kEntryNonLaunchedExecutive: return "VM entry with non-launched executive VMCS";
+        case VmInstructionError::kVmcallInRoot:
+            return "VMCALL executed in VMX root operation";
+        case VmInstructionError::kVmclearInvalidAddress:
+            return "VMCLEAR with invalid physical address";
+        case VmInstructionError::kVmclearVmxonPointer:
+            return "VMCLEAR with VMXON pointer";
+        case VmInstructionError::kVmlaunchNonClear:
+            return "VMLAUNCH with non-clear VMCS";
+        case VmInstructionError::kVmresumeNonLaunched:
+            return "VMRESUME with non-launched VMCS";
+        case VmInstructionError::kVmresumeAfterVmxoff:
+            return "VMRESUME after VMXOFF";
+        case VmInstructionError::kEntryInvalidControls:
+            return "VM entry with invalid control field(s)";
+        case VmInstructionError::kEntryInvalidHostState:
+            return "VM entry with invalid host-state field(s)";
+        case VmInstructionError::kVmptrldInvalidAddress:
+            return "VMPTRLD with invalid physical address";
+        case VmInstructionError::kVmptrldVmxonPointer:
+            return "VMPTRLD with VMXON pointer";
+        case VmInstructionError::kVmptrldBadRevision:
+            return "VMPTRLD with incorrect VMCS revision identifier";
+        case VmInstructionError::kUnsupportedComponent:
+            return "VMREAD/VMWRITE from/to unsupported VMCS component";
+        case VmInstructionError::kVmwriteReadOnly:
+            return "VMWRITE to read-only VMCS component";
+        case VmInstructionError::kVmxonInRoot:
+            return "VMXON executed in VMX root operation";
+        case VmInstructionError::kEntryInvalidExecutivePointer:
+            return "VM entry with invalid executive-VMCS pointer";
+        case VmInstructionError::kEntryNonLaunchedExecutive:
+            return "VM entry with non-launched executive VMCS";
         case VmInstructionError::kEntryExecutiveNotVmxon:
             return "VM entry with executive-VMCS pointer not VMXON pointer";
-        case VmInstructionError::kVmcallNonClear: return "VMCALL with non-clear VMCS";
-        case VmInstructionError::kVmcallInvalidExitControls: return "VMCALL with invalid VM-exit control fields";
-        case VmInstructionError::kVmcallBadMsegRevision: return "VMCALL with incorrect MSEG revision identifier";
-        case VmInstructionError::kVmxoffDualMonitor: return "VMXOFF under dual-monitor treatment of SMIs and SMM";
-        case VmInstructionError::kVmcallBadSmmFeatures: return "VMCALL with invalid SMM-monitor features";
+        case VmInstructionError::kVmcallNonClear:
+            return "VMCALL with non-clear VMCS";
+        case VmInstructionError::kVmcallInvalidExitControls:
+            return "VMCALL with invalid VM-exit control fields";
+        case VmInstructionError::kVmcallBadMsegRevision:
+            return "VMCALL with incorrect MSEG revision identifier";
+        case VmInstructionError::kVmxoffDualMonitor:
+            return "VMXOFF under dual-monitor treatment of SMIs and SMM";
+        case VmInstructionError::kVmcallBadSmmFeatures:
+            return "VMCALL with invalid SMM-monitor features";
         case VmInstructionError::kEntryInvalidExecutiveControls:
             return "VM entry with invalid VM-execution control fields in executive VMCS";
-        case VmInstructionError::kEntryBlockedByMovSs: return "VM entry with events blocked by MOV SS";
-        case VmInstructionError::kInvalidInveptOperand: return "invalid operand to INVEPT/INVVPID";
+        case VmInstructionError::kEntryBlockedByMovSs:
+            return "VM entry with events blocked by MOV SS";
+        case VmInstructionError::kInvalidInveptOperand:
+            return "invalid operand to INVEPT/INVVPID";
     }
     return "unknown VM-instruction error";
 }

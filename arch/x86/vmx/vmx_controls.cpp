@@ -5,17 +5,22 @@ namespace hv::vmx {
 std::uint32_t capability_msr(ControlKind kind, std::uint64_t vmx_basic) {
     const bool use_true = (vmx_basic & basic::kTrueControls) != 0;
     switch (kind) {
-        case ControlKind::kPinBased: return use_true ? msr::kTruePinBased : msr::kPinBased;
-        case ControlKind::kProcBased: return use_true ? msr::kTrueProcBased : msr::kProcBased;
-        case ControlKind::kExit: return use_true ? msr::kTrueExit : msr::kExit;
-        case ControlKind::kEntry: return use_true ? msr::kTrueEntry : msr::kEntry;
-        case ControlKind::kProcBased2: return msr::kProcBased2;  // has no TRUE variant
+        case ControlKind::kPinBased:
+            return use_true ? msr::kTruePinBased : msr::kPinBased;
+        case ControlKind::kProcBased:
+            return use_true ? msr::kTrueProcBased : msr::kProcBased;
+        case ControlKind::kExit:
+            return use_true ? msr::kTrueExit : msr::kExit;
+        case ControlKind::kEntry:
+            return use_true ? msr::kTrueEntry : msr::kEntry;
+        case ControlKind::kProcBased2:
+            return msr::kProcBased2;  // has no TRUE variant
     }
     return msr::kProcBased2;
 }
 
-AdjustedControls adjust_controls(std::uint64_t capability, std::uint32_t required, std::uint32_t optional,
-                                 std::uint32_t forbidden) {
+AdjustedControls adjust_controls(std::uint64_t capability, std::uint32_t required,
+                                 std::uint32_t optional, std::uint32_t forbidden) {
     const auto must_be_one = static_cast<std::uint32_t>(capability);
     const auto may_be_one = static_cast<std::uint32_t>(capability >> 32);
     AdjustedControls r{};
@@ -44,7 +49,8 @@ ShadowedCr shadow_cr(std::uint64_t guest_value, FixedBits fixed) {
 EptSupport check_ept_support(std::uint64_t cap) {
     EptSupport s{};
     s.pages_1g = (cap & ept_cap::kPages1G) != 0;
-    s.invept_single_context = (cap & ept_cap::kInvept) != 0 && (cap & ept_cap::kInveptSingleContext) != 0;
+    s.invept_single_context =
+        (cap & ept_cap::kInvept) != 0 && (cap & ept_cap::kInveptSingleContext) != 0;
     s.invvpid = (cap & ept_cap::kInvvpid) != 0;
     s.invvpid_single_context = s.invvpid && (cap & ept_cap::kInvvpidSingleContext) != 0;
     if ((cap & ept_cap::kWalkLength4) == 0) {

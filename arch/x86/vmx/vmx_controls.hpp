@@ -125,14 +125,17 @@ enum class ControlKind : std::uint8_t { kPinBased, kProcBased, kExit, kEntry, kP
 // means the control must be 0).
 struct AdjustedControls {
     std::uint32_t value;
-    std::uint32_t missing_required;   // required but not allowed to be 1
-    std::uint32_t forced_forbidden;   // forbidden but forced to 1
-    [[nodiscard]] constexpr bool ok() const { return missing_required == 0 && forced_forbidden == 0; }
+    std::uint32_t missing_required;  // required but not allowed to be 1
+    std::uint32_t forced_forbidden;  // forbidden but forced to 1
+    [[nodiscard]] constexpr bool ok() const {
+        return missing_required == 0 && forced_forbidden == 0;
+    }
 };
 // `required`: must be 1; `optional`: 1 if the CPU allows; `forbidden`: must be 0. Every other
 // bit is left at the CPU's default (0 if allowed, else 1).
 [[nodiscard]] AdjustedControls adjust_controls(std::uint64_t capability, std::uint32_t required,
-                                               std::uint32_t optional = 0, std::uint32_t forbidden = 0);
+                                               std::uint32_t optional = 0,
+                                               std::uint32_t forbidden = 0);
 
 // CR0/CR4 in VMX operation (SDM vol. 3D A.7, A.8): a bit set in FIXED0 must be 1, a bit clear in
 // FIXED1 must be 0.
@@ -143,7 +146,9 @@ inline constexpr std::uint64_t kCr4Vmxe = 1ull << 13;
 struct FixedBits {
     std::uint64_t fixed0;
     std::uint64_t fixed1;
-    [[nodiscard]] constexpr std::uint64_t apply(std::uint64_t v) const { return (v | fixed0) & fixed1; }
+    [[nodiscard]] constexpr std::uint64_t apply(std::uint64_t v) const {
+        return (v | fixed0) & fixed1;
+    }
     [[nodiscard]] constexpr bool satisfied_by(std::uint64_t v) const { return apply(v) == v; }
 };
 // The bits a guest's CR0 must have set: FIXED0 without PE and PG under unrestricted guest
@@ -153,10 +158,12 @@ struct FixedBits {
 // A guest's control register as the hardware holds it and as the guest reads it: bits the host
 // forces (guest/host mask) read from the read shadow (SDM vol. 3C 25.6.6).
 struct ShadowedCr {
-    std::uint64_t actual;   // guest CR field
-    std::uint64_t mask;     // guest/host mask: host-owned bits
-    std::uint64_t shadow;   // read shadow
-    [[nodiscard]] constexpr std::uint64_t guest_view() const { return (actual & ~mask) | (shadow & mask); }
+    std::uint64_t actual;  // guest CR field
+    std::uint64_t mask;    // guest/host mask: host-owned bits
+    std::uint64_t shadow;  // read shadow
+    [[nodiscard]] constexpr std::uint64_t guest_view() const {
+        return (actual & ~mask) | (shadow & mask);
+    }
 };
 // Shadows `guest_value`: the bits FIXED0 forces are host-owned and read from the shadow.
 [[nodiscard]] ShadowedCr shadow_cr(std::uint64_t guest_value, FixedBits fixed);
@@ -190,8 +197,8 @@ inline constexpr std::uint16_t kAttribPresent = 1u << 7;
 // Whether a segment of a guest state is unusable (SDM vol. 3C 25.4.1: "a segment register is
 // unusable if it has been loaded with a null selector" in protected mode). Not present always
 // is; CS and TR never are (VM entry requires them usable, SDM 27.3.1.2).
-[[nodiscard]] constexpr bool segment_unusable(std::uint16_t selector, std::uint16_t attrib, bool protected_mode,
-                                              bool cs_or_tr) {
+[[nodiscard]] constexpr bool segment_unusable(std::uint16_t selector, std::uint16_t attrib,
+                                              bool protected_mode, bool cs_or_tr) {
     if (cs_or_tr) return false;
     if ((attrib & kAttribPresent) == 0) return true;
     return protected_mode && (selector & 0xFFFCu) == 0;
@@ -216,19 +223,21 @@ inline constexpr std::uint32_t kErrorValid = 1u << 11;
 inline constexpr std::uint32_t kNmiUnblocking = 1u << 12;
 inline constexpr std::uint32_t kValid = 1u << 31;
 }  // namespace event
-[[nodiscard]] constexpr std::uint32_t make_event(std::uint8_t vector, EventType type, bool has_error) {
-    return vector | (static_cast<std::uint32_t>(type) << event::kTypeShift) | (has_error ? event::kErrorValid : 0) |
-           event::kValid;
+[[nodiscard]] constexpr std::uint32_t make_event(std::uint8_t vector, EventType type,
+                                                 bool has_error) {
+    return vector | (static_cast<std::uint32_t>(type) << event::kTypeShift) |
+           (has_error ? event::kErrorValid : 0) | event::kValid;
 }
 [[nodiscard]] constexpr EventType event_type(std::uint32_t info) {
     return static_cast<EventType>((info & event::kTypeMask) >> event::kTypeShift);
 }
-// An event the exit cut short, re-injected at the next entry (SDM vol. 3C 28.2.4, 29.1.1
+// An event the exit cut short, re-injected at the next entry (SDM vol. 3C 28.2.4
 // "IDT-vectoring information"): same vector, type and error-code bit, reserved bits cleared.
 // Software interrupts and exceptions also need the instruction length given back.
 [[nodiscard]] constexpr std::uint32_t reinjection_of(std::uint32_t idt_vectoring_info) {
     if ((idt_vectoring_info & event::kValid) == 0) return 0;
-    return idt_vectoring_info & (event::kVectorMask | event::kTypeMask | event::kErrorValid | event::kValid);
+    return idt_vectoring_info &
+           (event::kVectorMask | event::kTypeMask | event::kErrorValid | event::kValid);
 }
 [[nodiscard]] constexpr bool event_needs_length(std::uint32_t info) {
     const EventType t = event_type(info);

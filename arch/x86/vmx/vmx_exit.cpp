@@ -8,7 +8,9 @@ namespace {
 constexpr std::uint8_t kMaxInstructionLength = 15;
 
 std::uint8_t length(const ExitInfo& info) {
-    return info.instruction_length <= kMaxInstructionLength ? static_cast<std::uint8_t>(info.instruction_length) : 0;
+    return info.instruction_length <= kMaxInstructionLength
+               ? static_cast<std::uint8_t>(info.instruction_length)
+               : 0;
 }
 
 void decode_io(const ExitInfo& info, vmm::Exit& e) {
@@ -49,11 +51,21 @@ vmm::Exit decode_exit(const ExitInfo& info) {
         return e;
     }
     switch (static_cast<ExitReason>(basic)) {
-        case ExitReason::kExceptionOrNmi: decode_exception_or_nmi(info, e); break;
-        case ExitReason::kExternalInterrupt: e.kind = ExitKind::kInterrupt; break;
-        case ExitReason::kTripleFault: e.kind = ExitKind::kShutdown; break;
-        case ExitReason::kInit: e.kind = ExitKind::kInit; break;
-        case ExitReason::kInterruptWindow: e.kind = ExitKind::kInterruptWindow; break;
+        case ExitReason::kExceptionOrNmi:
+            decode_exception_or_nmi(info, e);
+            break;
+        case ExitReason::kExternalInterrupt:
+            e.kind = ExitKind::kInterrupt;
+            break;
+        case ExitReason::kTripleFault:
+            e.kind = ExitKind::kShutdown;
+            break;
+        case ExitReason::kInit:
+            e.kind = ExitKind::kInit;
+            break;
+        case ExitReason::kInterruptWindow:
+            e.kind = ExitKind::kInterruptWindow;
+            break;
         case ExitReason::kCpuid:
             e.kind = ExitKind::kCpuid;
             e.insn_len = length(info);
@@ -66,14 +78,17 @@ vmm::Exit decode_exit(const ExitInfo& info) {
             e.kind = ExitKind::kMsrWrite;
             e.insn_len = length(info);
             break;
-        case ExitReason::kIoInstruction: decode_io(info, e); break;
+        case ExitReason::kIoInstruction:
+            decode_io(info, e);
+            break;
         case ExitReason::kEptViolation: {
             const std::uint64_t q = info.qualification;
             e.kind = ExitKind::kMemory;
             e.memory.gpa = info.guest_physical;
             e.memory.write = (q & ept_qual::kWrite) != 0;
             e.memory.fetch = (q & ept_qual::kFetch) != 0;
-            e.memory.present = (q & (ept_qual::kReadable | ept_qual::kWritable | ept_qual::kExecutable)) != 0;
+            e.memory.present =
+                (q & (ept_qual::kReadable | ept_qual::kWritable | ept_qual::kExecutable)) != 0;
             break;
         }
         case ExitReason::kHlt:
@@ -102,7 +117,9 @@ vmm::Exit decode_exit(const ExitInfo& info) {
         case ExitReason::kInvvpid:
         case ExitReason::kVmfunc:
         case ExitReason::kMonitor:
-        case ExitReason::kMwait: e.kind = ExitKind::kIllegalInstruction; break;
+        case ExitReason::kMwait:
+            e.kind = ExitKind::kIllegalInstruction;
+            break;
         case ExitReason::kInvd:
         case ExitReason::kWbinvd:
             e.kind = ExitKind::kNoOp;
@@ -115,12 +132,15 @@ vmm::Exit decode_exit(const ExitInfo& info) {
             break;
         // EPT misconfiguration means our own tables are wrong; SIPI needs a wait-for-SIPI state we
         // never enter. Both, and everything not listed, stop the VM with the raw reason.
-        default: e.kind = ExitKind::kUnhandled; break;
+        default:
+            e.kind = ExitKind::kUnhandled;
+            break;
     }
     return e;
 }
 
-CrWriteOutcome decide_cr_write(std::uint8_t cr, std::uint64_t value, const ShadowedCr& current, FixedBits fixed) {
+CrWriteOutcome decide_cr_write(std::uint8_t cr, std::uint64_t value, const ShadowedCr& current,
+                               FixedBits fixed) {
     // FPU-control bits of CR0 (SDM vol. 3A 2.5): changing them has no paging side effects, so
     // the backend can complete the MOV itself.
     constexpr std::uint64_t kCr0FpuBits = 0x3E;  // MP, EM, TS, ET, NE

@@ -47,9 +47,9 @@ inline constexpr std::uint64_t kNmiUnblocking = 1u << 12;
 // Control-register access exit qualification (SDM vol. 3C 28.2.1, table 28-3).
 enum class CrAccessType : std::uint8_t { kMovToCr = 0, kMovFromCr = 1, kClts = 2, kLmsw = 3 };
 struct CrAccess {
-    std::uint8_t cr;    // 0, 3, 4 or 8
+    std::uint8_t cr;  // 0, 3, 4 or 8
     CrAccessType type;
-    std::uint8_t gpr;   // MOV: the general register, in x86 encoding order (vmm::Gpr)
+    std::uint8_t gpr;  // MOV: the general register, in x86 encoding order (vmm::Gpr)
     std::uint16_t lmsw_source;
 };
 [[nodiscard]] constexpr CrAccess decode_cr_access(std::uint64_t q) {
@@ -60,9 +60,9 @@ struct CrAccess {
 // What to do with a guest MOV to CR0/CR4 that exited because it disagreed with a host-owned bit
 // (the guest/host mask holds only the bits VMX forces: CR0.NE, CR4.VMXE).
 enum class CrWriteAction : std::uint8_t {
-    kApply,         // write `next` into the VMCS and skip the instruction
-    kInjectGp,      // #GP(0): what the guest would get on a CPU without the feature (CR4.VMXE)
-    kUnsupported,   // a change this backend does not emulate (e.g. CR0.NE together with PG)
+    kApply,        // write `next` into the VMCS and skip the instruction
+    kInjectGp,     // #GP(0): what the guest would get on a CPU without the feature (CR4.VMXE)
+    kUnsupported,  // a change this backend does not emulate (e.g. CR0.NE together with PG)
 };
 struct CrWriteOutcome {
     CrWriteAction action;
@@ -70,7 +70,7 @@ struct CrWriteOutcome {
 };
 // `cr` is 0 or 4; `value` the guest's source operand; `current` the register's state; `fixed`
 // the guest's fixed bits for that register.
-[[nodiscard]] CrWriteOutcome decide_cr_write(std::uint8_t cr, std::uint64_t value, const ShadowedCr& current,
-                                             FixedBits fixed);
+[[nodiscard]] CrWriteOutcome decide_cr_write(std::uint8_t cr, std::uint64_t value,
+                                             const ShadowedCr& current, FixedBits fixed);
 
 }  // namespace hv::vmx

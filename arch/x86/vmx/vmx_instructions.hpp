@@ -38,8 +38,12 @@ inline bool vmwrite_raw(std::uint32_t field, std::uint64_t value) {
     return ok;
 }
 
-inline std::uint16_t vmread(VmcsField16 f) { return static_cast<std::uint16_t>(vmread_raw(encoding(f))); }
-inline std::uint32_t vmread(VmcsField32 f) { return static_cast<std::uint32_t>(vmread_raw(encoding(f))); }
+inline std::uint16_t vmread(VmcsField16 f) {
+    return static_cast<std::uint16_t>(vmread_raw(encoding(f)));
+}
+inline std::uint32_t vmread(VmcsField32 f) {
+    return static_cast<std::uint32_t>(vmread_raw(encoding(f)));
+}
 inline std::uint64_t vmread(VmcsField64 f) { return vmread_raw(encoding(f)); }
 inline std::uint64_t vmread(VmcsFieldNatural f) { return vmread_raw(encoding(f)); }
 inline bool vmwrite(VmcsField16 f, std::uint16_t v) { return vmwrite_raw(encoding(f), v); }
@@ -49,14 +53,21 @@ inline bool vmwrite(VmcsFieldNatural f, std::uint64_t v) { return vmwrite_raw(en
 
 // INVEPT / INVVPID types (SDM vol. 3C 29.4.3.1; vol. 2 "INVEPT", "INVVPID").
 enum class InveptType : std::uint64_t { kSingleContext = 1, kAllContexts = 2 };
-enum class InvvpidType : std::uint64_t { kIndividualAddress = 0, kSingleContext = 1, kAllContexts = 2 };
+enum class InvvpidType : std::uint64_t {
+    kIndividualAddress = 0,
+    kSingleContext = 1,
+    kAllContexts = 2
+};
 
 inline bool invept(InveptType type, std::uint64_t eptp) {
     struct {
         std::uint64_t eptp, reserved;
     } desc{eptp, 0};
     bool ok;
-    asm volatile("invept %1, %2; seta %0" : "=qm"(ok) : "m"(desc), "r"(static_cast<std::uint64_t>(type)) : "cc", "memory");
+    asm volatile("invept %1, %2; seta %0"
+                 : "=qm"(ok)
+                 : "m"(desc), "r"(static_cast<std::uint64_t>(type))
+                 : "cc", "memory");
     return ok;
 }
 inline bool invvpid(InvvpidType type, std::uint16_t vpid, std::uint64_t address = 0) {
@@ -64,7 +75,10 @@ inline bool invvpid(InvvpidType type, std::uint16_t vpid, std::uint64_t address 
         std::uint64_t vpid, address;
     } desc{vpid, address};
     bool ok;
-    asm volatile("invvpid %1, %2; seta %0" : "=qm"(ok) : "m"(desc), "r"(static_cast<std::uint64_t>(type)) : "cc", "memory");
+    asm volatile("invvpid %1, %2; seta %0"
+                 : "=qm"(ok)
+                 : "m"(desc), "r"(static_cast<std::uint64_t>(type))
+                 : "cc", "memory");
     return ok;
 }
 

@@ -2,6 +2,7 @@
 
 #include "arch/x86/cpu/control_regs.hpp"
 #include "arch/x86/cpu/cpuid.hpp"
+#include "arch/x86/cpu/io.hpp"
 #include "arch/x86/cpu/msr.hpp"
 #include "arch/x86/vmx/msr_bitmap.hpp"
 #include "arch/x86/vmx/vmcs_fields.hpp"
@@ -23,7 +24,7 @@ using F32 = VmcsField32;
 using F64 = VmcsField64;
 using FN = VmcsFieldNatural;
 
-constexpr std::uint64_t kFeatureControlLock = 1ull << 0;  // SDM vol. 3C 24.7
+constexpr std::uint64_t kFeatureControlLock = 1ull << 0;  // SDM vol. 3C 25.7
 constexpr std::uint64_t kFeatureControlVmxOutsideSmx = 1ull << 2;
 constexpr std::uint64_t kDefaultPat = 0x0007'0406'0007'0406;  // power-up PAT (SDM vol. 3A 13.12.4)
 constexpr std::uint64_t kDr7Init = 0x400;                     // SDM vol. 3A table 10-1
@@ -31,32 +32,34 @@ constexpr std::uint32_t kInterceptVectorDb = 1u << 1;         // CVE-2015-8104: 
 constexpr std::uint32_t kInterceptVectorAc = 1u << 17;        // CVE-2015-5307: #AC loop
 constexpr std::uint8_t kVectorNmi = 2;
 constexpr std::uint8_t kVectorGp = 13;
-constexpr std::uint32_t kArLongMode = 1u << 13;  // VMX access rights: L
+constexpr std::uint32_t kArLongMode = 1u << 13;   // VMX access rights: L
 constexpr std::uint32_t kArDefault32 = 1u << 14;  // VMX access rights: D/B
 constexpr std::uint32_t kEferLma = 1u << 10;
-constexpr std::uint32_t kBlockingStiOrMovSs = interruptibility::kBlockingBySti | interruptibility::kBlockingByMovSs;
+constexpr std::uint32_t kBlockingStiOrMovSs =
+    interruptibility::kBlockingBySti | interruptibility::kBlockingByMovSs;
 
 // MSRs the guest reads and writes directly: FS/GS base and SYSENTER are switched through the
 // VMCS guest/host state; the SYSCALL MSRs and KernelGSbase stay the guest's while it is pinned
 // here (see vmx_vcpu.hpp). The same list as the SVM backend, so guests see one ABI.
 constexpr std::uint32_t kPassthroughMsrs[] = {
-    0xC000'0100,          // FS.base
-    0xC000'0101,          // GS.base
-    0xC000'0102,          // KernelGSbase
-    0xC000'0081,          // STAR
-    0xC000'0082,          // LSTAR
-    0xC000'0083,          // CSTAR
-    0xC000'0084,          // SFMASK
-    0x174, 0x175, 0x176,  // SYSENTER_CS/ESP/EIP
+    0xC000'0100,                // FS.base
+    0xC000'0101,                // GS.base
+    0xC000'0102,                // KernelGSbase
+    0xC000'0081,                // STAR
+    0xC000'0082,                // LSTAR
+    0xC000'0083,                // CSTAR
+    0xC000'0084,                // SFMASK
+    0x174,       0x175, 0x176,  // SYSENTER_CS/ESP/EIP
 };
-constexpr std::uint32_t kGuestOwnedMsrs[] = {0xC000'0081, 0xC000'0082, 0xC000'0083, 0xC000'0084, 0xC000'0102};
+constexpr std::uint32_t kGuestOwnedMsrs[] = {0xC000'0081, 0xC000'0082, 0xC000'0083, 0xC000'0084,
+                                             0xC000'0102};
 constexpr std::uint32_t kMsrSysenterCs = 0x174;
 constexpr std::uint32_t kMsrSysenterEsp = 0x175;
 constexpr std::uint32_t kMsrSysenterEip = 0x176;
 
 // CPUID bits of instructions the guest is told about (CPUID passes them through), which VMX
 // turns into #UD unless their secondary control is set (SDM vol. 3C 26.3).
-constexpr std::uint32_t kExt1EdxRdtscp = 1u << 27;   // CPUID.8000_0001h:EDX
+constexpr std::uint32_t kExt1EdxRdtscp = 1u << 27;    // CPUID.8000_0001h:EDX
 constexpr std::uint32_t kLeaf7EbxInvpcid = 1u << 10;  // CPUID.(7,0):EBX
 constexpr std::uint32_t kLeafDEaxXsaves = 1u << 3;    // CPUID.(0Dh,1):EAX
 
@@ -137,10 +140,11 @@ std::uint64_t idt_base() {
 // Which control settings could not be had, for the init_global() error.
 Result<std::uint32_t> adjusted(ControlKind kind, std::uint64_t basic_msr, std::uint32_t required,
                                std::uint32_t optional, std::uint32_t forbidden, const char* what) {
-    const AdjustedControls a = adjust_controls(x86::rdmsr(capability_msr(kind, basic_msr)), required, optional, forbidden);
+    const AdjustedControls a =
+        adjust_controls(x86::rdmsr(capability_msr(kind, basic_msr)), required, optional, forbidden);
     if (!a.ok()) {
-        log("vmx: ", what, " controls: required bits 0x", Hex{a.missing_required}, " unavailable, forbidden bits 0x",
-            Hex{a.forced_forbidden}, " forced");
+        log("vmx: ", what, " controls: required bits 0x", Hex{a.missing_required},
+            " unavailable, forbidden bits 0x", Hex{a.forced_forbidden}, " forced");
         return make_error(Errc::kUnsupported, "VMX lacks a required control");
     }
     return a.value;
@@ -151,41 +155,58 @@ std::uint32_t optional_secondary_controls() {
     if (x86::cpuid_max_ext_leaf() >= 0x8000'0001 && (x86::cpuid(0x8000'0001).edx & kExt1EdxRdtscp))
         optional |= proc2::kEnableRdtscp;
     const std::uint32_t max_leaf = x86::cpuid(0).eax;
-    if (max_leaf >= 7 && (x86::cpuid(7, 0).ebx & kLeaf7EbxInvpcid)) optional |= proc2::kEnableInvpcid;
-    if (max_leaf >= 0xD && (x86::cpuid(0xD, 1).eax & kLeafDEaxXsaves)) optional |= proc2::kEnableXsaves;
+    if (max_leaf >= 7 && (x86::cpuid(7, 0).ebx & kLeaf7EbxInvpcid))
+        optional |= proc2::kEnableInvpcid;
+    if (max_leaf >= 0xD && (x86::cpuid(0xD, 1).eax & kLeafDEaxXsaves))
+        optional |= proc2::kEnableXsaves;
     return optional;
+}
+
+// Bochs wires the 8259 PIC's INTR straight to the BSP, past the masked LVT LINT0, and the BIOS
+// leaves the PIT's IRQ 0 unmasked at vector 8: the first long STI; HLT on the BSP (waiting for
+// VMs) would take it as a #DF. Mask both PICs (OCW1, 8259A data sheet). Generic start-up code is
+// the right home for this; it is here because Bochs is the VMX test machine.
+void mask_legacy_pic() {
+    constexpr std::uint16_t kPic1Data = 0x21;
+    constexpr std::uint16_t kPic2Data = 0xA1;
+    x86::outb(kPic1Data, 0xFF);
+    x86::outb(kPic2Data, 0xFF);
 }
 
 }  // namespace
 
 Result<void> init_global() {
+    mask_legacy_pic();
     Config& c = g_config;
     const std::uint64_t basic_msr = x86::rdmsr(msr::kBasic);
     c.revision = static_cast<std::uint32_t>(basic_msr & basic::kRevisionMask);
     if (((basic_msr >> basic::kRegionSizeShift) & basic::kRegionSizeMask) > kPageSize) {
         return make_error(Errc::kUnsupported, "VMCS larger than a page");
     }
-    c.pin = TRY(adjusted(ControlKind::kPinBased, basic_msr, pin::kExternalInterruptExiting | pin::kNmiExiting, 0, 0,
-                         "pin-based"));
+    c.pin = TRY(adjusted(ControlKind::kPinBased, basic_msr,
+                         pin::kExternalInterruptExiting | pin::kNmiExiting, 0, 0, "pin-based"));
     // CR8 accesses exit: without a TPR shadow they would reach the host's own TPR. CR3 accesses
     // and INVLPG run natively under EPT.
-    c.proc = TRY(adjusted(ControlKind::kProcBased, basic_msr,
-                          proc::kHltExiting | proc::kUseTscOffsetting | proc::kMwaitExiting | proc::kMonitorExiting |
-                              proc::kCr8LoadExiting | proc::kCr8StoreExiting | proc::kUseIoBitmaps |
-                              proc::kUseMsrBitmaps | proc::kActivateSecondary | proc::kInterruptWindowExiting,
-                          0, proc::kCr3LoadExiting | proc::kCr3StoreExiting | proc::kInvlpgExiting, "primary"));
+    c.proc = TRY(adjusted(
+        ControlKind::kProcBased, basic_msr,
+        proc::kHltExiting | proc::kUseTscOffsetting | proc::kMwaitExiting | proc::kMonitorExiting |
+            proc::kCr8LoadExiting | proc::kCr8StoreExiting | proc::kUseIoBitmaps |
+            proc::kUseMsrBitmaps | proc::kActivateSecondary | proc::kInterruptWindowExiting,
+        0, proc::kCr3LoadExiting | proc::kCr3StoreExiting | proc::kInvlpgExiting, "primary"));
     c.proc &= ~proc::kInterruptWindowExiting;  // checked above, turned on on demand
     const std::uint32_t optional2 = optional_secondary_controls() | proc2::kEnableVpid;
-    c.proc2 = TRY(adjusted(ControlKind::kProcBased2, basic_msr, proc2::kEnableEpt | proc2::kUnrestrictedGuest,
-                           optional2, 0, "secondary"));
+    c.proc2 =
+        TRY(adjusted(ControlKind::kProcBased2, basic_msr,
+                     proc2::kEnableEpt | proc2::kUnrestrictedGuest, optional2, 0, "secondary"));
     c.vpid = (c.proc2 & proc2::kEnableVpid) != 0;
     // The host takes its own interrupts with STI after the exit: no acknowledge on exit.
     c.exit = TRY(adjusted(ControlKind::kExit, basic_msr,
-                          exit_ctl::kHostAddressSpaceSize | exit_ctl::kSaveEfer | exit_ctl::kLoadEfer |
-                              exit_ctl::kSavePat | exit_ctl::kLoadPat,
+                          exit_ctl::kHostAddressSpaceSize | exit_ctl::kSaveEfer |
+                              exit_ctl::kLoadEfer | exit_ctl::kSavePat | exit_ctl::kLoadPat,
                           0, exit_ctl::kAckInterruptOnExit, "VM-exit"));
-    c.entry = TRY(adjusted(ControlKind::kEntry, basic_msr, entry_ctl::kLoadEfer | entry_ctl::kLoadPat, 0,
-                           entry_ctl::kEntryToSmm | entry_ctl::kIa32eModeGuest, "VM-entry"));
+    c.entry =
+        TRY(adjusted(ControlKind::kEntry, basic_msr, entry_ctl::kLoadEfer | entry_ctl::kLoadPat, 0,
+                     entry_ctl::kEntryToSmm | entry_ctl::kIa32eModeGuest, "VM-entry"));
 
     c.ept = check_ept_support(x86::rdmsr(msr::kEptVpidCap));
     if (!c.ept.usable) return make_error(Errc::kUnsupported, c.ept.missing);
@@ -213,7 +234,8 @@ Result<void> init_this_cpu() {
     // refused by classify_virt_support() already, but the BIOS of this CPU may differ.
     const std::uint64_t fc = x86::rdmsr(x86::Msr::kFeatureControl);
     if ((fc & kFeatureControlLock) == 0) {
-        x86::wrmsr(x86::Msr::kFeatureControl, fc | kFeatureControlVmxOutsideSmx | kFeatureControlLock);
+        x86::wrmsr(x86::Msr::kFeatureControl,
+                   fc | kFeatureControlVmxOutsideSmx | kFeatureControlLock);
     } else if ((fc & kFeatureControlVmxOutsideSmx) == 0) {
         return make_error(Errc::kUnsupported, "VMX disabled by firmware on this CPU");
     }
@@ -329,22 +351,30 @@ bool VmxVcpu::write_guest_state() {
     const vmm::InitialState& s = initial_;
     const bool protected_mode = (s.cr0 & kCr0Pe) != 0;
     bool ok = true;
-    auto segment = [&](const vmm::Segment& seg, F16 selector, FN base, F32 limit, F32 rights, bool cs_or_tr) {
+    auto segment = [&](const vmm::Segment& seg, F16 selector, FN base, F32 limit, F32 rights,
+                       bool cs_or_tr) {
         const bool unusable = segment_unusable(seg.selector, seg.attrib, protected_mode, cs_or_tr);
         ok &= vmwrite(selector, seg.selector);
         ok &= vmwrite(base, seg.base);
         ok &= vmwrite(limit, seg.limit);
         ok &= vmwrite(rights, to_access_rights(seg.attrib, unusable));
     };
-    segment(s.es, F16::kGuestEsSelector, FN::kGuestEsBase, F32::kGuestEsLimit, F32::kGuestEsAccessRights, false);
-    segment(s.cs, F16::kGuestCsSelector, FN::kGuestCsBase, F32::kGuestCsLimit, F32::kGuestCsAccessRights, true);
-    segment(s.ss, F16::kGuestSsSelector, FN::kGuestSsBase, F32::kGuestSsLimit, F32::kGuestSsAccessRights, false);
-    segment(s.ds, F16::kGuestDsSelector, FN::kGuestDsBase, F32::kGuestDsLimit, F32::kGuestDsAccessRights, false);
-    segment(s.fs, F16::kGuestFsSelector, FN::kGuestFsBase, F32::kGuestFsLimit, F32::kGuestFsAccessRights, false);
-    segment(s.gs, F16::kGuestGsSelector, FN::kGuestGsBase, F32::kGuestGsLimit, F32::kGuestGsAccessRights, false);
-    segment(s.ldtr, F16::kGuestLdtrSelector, FN::kGuestLdtrBase, F32::kGuestLdtrLimit, F32::kGuestLdtrAccessRights,
-            false);
-    segment(s.tr, F16::kGuestTrSelector, FN::kGuestTrBase, F32::kGuestTrLimit, F32::kGuestTrAccessRights, true);
+    segment(s.es, F16::kGuestEsSelector, FN::kGuestEsBase, F32::kGuestEsLimit,
+            F32::kGuestEsAccessRights, false);
+    segment(s.cs, F16::kGuestCsSelector, FN::kGuestCsBase, F32::kGuestCsLimit,
+            F32::kGuestCsAccessRights, true);
+    segment(s.ss, F16::kGuestSsSelector, FN::kGuestSsBase, F32::kGuestSsLimit,
+            F32::kGuestSsAccessRights, false);
+    segment(s.ds, F16::kGuestDsSelector, FN::kGuestDsBase, F32::kGuestDsLimit,
+            F32::kGuestDsAccessRights, false);
+    segment(s.fs, F16::kGuestFsSelector, FN::kGuestFsBase, F32::kGuestFsLimit,
+            F32::kGuestFsAccessRights, false);
+    segment(s.gs, F16::kGuestGsSelector, FN::kGuestGsBase, F32::kGuestGsLimit,
+            F32::kGuestGsAccessRights, false);
+    segment(s.ldtr, F16::kGuestLdtrSelector, FN::kGuestLdtrBase, F32::kGuestLdtrLimit,
+            F32::kGuestLdtrAccessRights, false);
+    segment(s.tr, F16::kGuestTrSelector, FN::kGuestTrBase, F32::kGuestTrLimit,
+            F32::kGuestTrAccessRights, true);
     ok &= vmwrite(FN::kGuestGdtrBase, s.gdtr_base);
     ok &= vmwrite(F32::kGuestGdtrLimit, s.gdtr_limit);
     ok &= vmwrite(FN::kGuestIdtrBase, s.idtr_base);
@@ -393,17 +423,20 @@ bool VmxVcpu::set_up_on_this_cpu() {
     }
     // Translations this CPU may hold for a VM that used the same EPT root or VPID before.
     const EptSupport& ept = g_config.ept;
-    invept(ept.invept_single_context ? InveptType::kSingleContext : InveptType::kAllContexts, eptp_);
+    invept(ept.invept_single_context ? InveptType::kSingleContext : InveptType::kAllContexts,
+           eptp_);
     if (g_config.vpid && g_config.ept.invvpid) {
-        invvpid(ept.invvpid_single_context ? InvvpidType::kSingleContext : InvvpidType::kAllContexts, vpid_);
+        invvpid(
+            ept.invvpid_single_context ? InvvpidType::kSingleContext : InvvpidType::kAllContexts,
+            vpid_);
     }
     for (std::uint32_t m : kGuestOwnedMsrs) x86::wrmsr(m, 0);
     return ok;
 }
 
 void VmxVcpu::sync_entry_controls() {
-    const std::uint32_t want =
-        (efer_ & kEferLma) ? entry_ | entry_ctl::kIa32eModeGuest : entry_ & ~entry_ctl::kIa32eModeGuest;
+    const std::uint32_t want = (efer_ & kEferLma) ? entry_ | entry_ctl::kIa32eModeGuest
+                                                  : entry_ & ~entry_ctl::kIa32eModeGuest;
     if (want != entry_) {
         entry_ = want;
         vmwrite(F32::kEntryControls, entry_);
@@ -422,7 +455,8 @@ const vmm::Exit& VmxVcpu::entry_failed(const char* name, std::uint32_t number) {
 const vmm::Exit& VmxVcpu::run() {
     const auto me = static_cast<int>(this_cpu().index);
     if (cpu_ == kNoCpu) {
-        if (!set_up_on_this_cpu()) return entry_failed("VMCS set-up failed (VMCLEAR, VMPTRLD or VMWRITE)", 0);
+        if (!set_up_on_this_cpu())
+            return entry_failed("VMCS set-up failed (VMCLEAR, VMPTRLD or VMWRITE)", 0);
     } else if (cpu_ != me) {
         return entry_failed("vCPU moved to another CPU", 0);
     } else if (g_cpu[me].current_vmcs != vmcs_pa_) {
@@ -460,7 +494,7 @@ const vmm::Exit& VmxVcpu::enter_once() {
         return entry_failed(vm_instruction_error_name(n), n);
     }
     launched_ = true;
-    pending_event_ = 0;  // a VM exit clears the valid bit of the injection field (SDM 28.2.5)
+    pending_event_ = 0;  // a VM exit clears the valid bit of the injection field (SDM 28.2)
 
     regs_[vmm::Gpr::kRsp] = vmread(FN::kGuestRsp);
     regs_.rip = vmread(FN::kGuestRip);
@@ -475,13 +509,14 @@ const vmm::Exit& VmxVcpu::enter_once() {
     if (basic == ExitReason::kIoInstruction || basic == ExitReason::kEptViolation) {
         info.qualification = vmread(FN::kExitQualification);
     }
-    if (basic == ExitReason::kEptViolation) info.guest_physical = vmread(F64::kGuestPhysicalAddress);
+    if (basic == ExitReason::kEptViolation)
+        info.guest_physical = vmread(F64::kGuestPhysicalAddress);
     if (basic == ExitReason::kExceptionOrNmi) {
         info.interruption_info = vmread(F32::kExitInterruptionInfo);
         info.interruption_error = vmread(F32::kExitInterruptionErrorCode);
     }
 
-    // An event whose delivery the exit cut short is delivered again (SDM 28.2.4, 29.1.1).
+    // An event whose delivery the exit cut short is delivered again (SDM 28.2.4).
     const std::uint32_t vectoring = vmread(F32::kIdtVectoringInfo);
     if (vectoring & event::kValid) {
         pending_event_ = reinjection_of(vectoring);
@@ -499,16 +534,20 @@ const vmm::Exit& VmxVcpu::enter_once() {
 }
 
 bool VmxVcpu::handle_internally(const vmm::Exit& exit, std::uint64_t qualification) {
-    if ((exit.raw_reason & 0xFFFF) != static_cast<std::uint32_t>(ExitReason::kCrAccess)) return false;
+    if ((exit.raw_reason & 0xFFFF) != static_cast<std::uint32_t>(ExitReason::kCrAccess))
+        return false;
     const CrAccess a = decode_cr_access(qualification);
     if (a.type != CrAccessType::kMovToCr || (a.cr != 0 && a.cr != 4)) return false;
     ShadowedCr& cr = a.cr == 0 ? cr0_ : cr4_;
     cr.actual = vmread(a.cr == 0 ? FN::kGuestCr0 : FN::kGuestCr4);
-    const CrWriteOutcome o =
-        decide_cr_write(a.cr, regs_.gpr[a.gpr], cr, a.cr == 0 ? g_config.cr0_guest : g_config.cr4_guest);
+    const CrWriteOutcome o = decide_cr_write(a.cr, regs_.gpr[a.gpr], cr,
+                                             a.cr == 0 ? g_config.cr0_guest : g_config.cr4_guest);
     switch (o.action) {
-        case CrWriteAction::kUnsupported: return false;
-        case CrWriteAction::kInjectGp: inject_exception(kVectorGp, true, 0); return true;
+        case CrWriteAction::kUnsupported:
+            return false;
+        case CrWriteAction::kInjectGp:
+            inject_exception(kVectorGp, true, 0);
+            return true;
         case CrWriteAction::kApply:
             cr = o.next;
             vmwrite(a.cr == 0 ? FN::kGuestCr0 : FN::kGuestCr4, cr.actual);
@@ -522,15 +561,20 @@ bool VmxVcpu::handle_internally(const vmm::Exit& exit, std::uint64_t qualificati
 vmm::ControlState VmxVcpu::control_state() const {
     if (!active() || state_pending_) {
         const vmm::InitialState& s = initial_;
-        return {s.cr0, s.cr3, s.cr4, efer_, (s.cs.attrib & (1u << 9)) != 0, (s.cs.attrib & (1u << 10)) != 0};
+        return {s.cr0,
+                s.cr3,
+                s.cr4,
+                efer_,
+                (s.cs.attrib & (1u << 9)) != 0,
+                (s.cs.attrib & (1u << 10)) != 0};
     }
     ShadowedCr cr0 = cr0_;
     ShadowedCr cr4 = cr4_;
     cr0.actual = vmread(FN::kGuestCr0);
     cr4.actual = vmread(FN::kGuestCr4);
     const std::uint32_t cs = vmread(F32::kGuestCsAccessRights);
-    return {cr0.guest_view(), vmread(FN::kGuestCr3), cr4.guest_view(), efer_, (cs & kArLongMode) != 0,
-            (cs & kArDefault32) != 0};
+    return {cr0.guest_view(),        vmread(FN::kGuestCr3),   cr4.guest_view(), efer_,
+            (cs & kArLongMode) != 0, (cs & kArDefault32) != 0};
 }
 
 void VmxVcpu::skip_instruction(const vmm::Exit& exit) {
@@ -564,7 +608,8 @@ void VmxVcpu::inject_interrupt(std::uint8_t vector) {
 }
 
 void VmxVcpu::request_interrupt_window(bool on) {
-    const std::uint32_t want = on ? proc_ | proc::kInterruptWindowExiting : proc_ & ~proc::kInterruptWindowExiting;
+    const std::uint32_t want =
+        on ? proc_ | proc::kInterruptWindowExiting : proc_ & ~proc::kInterruptWindowExiting;
     if (want == proc_) return;
     proc_ = want;
     if (active()) vmwrite(F32::kPrimaryProcControls, proc_);

@@ -1,5 +1,5 @@
 #pragma once
-// The VMX implementation of vmm::Vcpu: one VMCS per vCPU (Intel SDM vol. 3C ch. 24-29).
+// The VMX implementation of vmm::Vcpu: one VMCS per vCPU (Intel SDM vol. 3C ch. 25-29).
 // Kernel only. Created through arch/x86/virt_backend.hpp, never by generic code.
 //
 // Threading and placement: a VMCS is read and written only through the CPU on which it is
@@ -28,7 +28,7 @@ namespace hv::vmx {
 [[nodiscard]] bool ept_gigabyte_pages();
 
 class VmxVcpu final : public vmm::Vcpu {
-public:
+  public:
     // `eptp`: the VM's EPT pointer (ept.hpp). `vpid`: nonzero, the VM's tag; vCPUs sharing it
     // never share a CPU.
     [[nodiscard]] Result<void> init(std::uint64_t eptp, std::uint16_t vpid);
@@ -51,7 +51,7 @@ public:
     std::uint64_t tsc_offset() const override { return tsc_offset_; }
     void set_tsc_offset(std::uint64_t v) override;
 
-private:
+  private:
     static constexpr int kNoCpu = -1;
 
     [[nodiscard]] bool active() const;

@@ -15,7 +15,9 @@ struct FakeEnv final : HypercallEnv {
         written.assign(len, 'x');
         return true;
     }
-    Backing memory_info(std::uint64_t gpa) override { return gpa < 0x4000'0000 ? Backing{1u << 21, true} : Backing{0, false}; }
+    Backing memory_info(std::uint64_t gpa) override {
+        return gpa < 0x4000'0000 ? Backing{1u << 21, true} : Backing{0, false};
+    }
     void poweroff(std::uint32_t code) override { off_code = code; }
     std::uint32_t vcpu_count() const override { return 3; }
 };

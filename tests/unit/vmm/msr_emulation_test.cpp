@@ -7,7 +7,7 @@ namespace {
 
 // A vCPU with only the MSR-like state; the rest is unused by the MSR emulation.
 class FakeVcpu final : public Vcpu {
-public:
+  public:
     void load_state(const InitialState&) override {}
     const Exit& run() override { return exit_; }
     GuestRegisters& regs() override { return regs_; }
@@ -26,7 +26,7 @@ public:
 
     std::uint64_t efer_ = 0, pat_ = 0x0007040600070406, offset_ = 0;
 
-private:
+  private:
     Exit exit_{};
     GuestRegisters regs_{};
 };
