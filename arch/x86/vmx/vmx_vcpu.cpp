@@ -137,7 +137,7 @@ std::uint64_t idt_base() {
     return p.base;
 }
 
-// Which control settings could not be had, for the init_global() error.
+// One control field adjusted to its capability MSR; the bits that could not be had are logged.
 Result<std::uint32_t> adjusted(ControlKind kind, std::uint64_t basic_msr, std::uint32_t required,
                                std::uint32_t optional, std::uint32_t forbidden, const char* what) {
     const AdjustedControls a =
