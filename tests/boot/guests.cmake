@@ -11,7 +11,7 @@ endfunction()
 
 # hv_vm_test(NAME MANIFEST_TEXT GUESTS <guest...> ARGS <hvboot args...>)
 function(hv_vm_test name)
-  cmake_parse_arguments(T "" "MANIFEST;TIMEOUT;QEMU_MEMORY" "GUESTS;ARGS" ${ARGN})
+  cmake_parse_arguments(T "BOCHS" "MANIFEST;TIMEOUT;QEMU_MEMORY" "GUESTS;ARGS" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 90)
   endif()
@@ -23,23 +23,37 @@ function(hv_vm_test name)
   foreach(g IN LISTS T_GUESTS)
     list(APPEND modules --module "${HV_GUEST_DIR}/${g}.elf name=${g}")
   endforeach()
-  add_test(NAME guest.${name}
-    COMMAND $<TARGET_FILE:hvboot> --image ${HV_ELF} --machine q35 --smp 4 --memory ${T_QEMU_MEMORY}
+  if(T_BOCHS)
+    # Bochs' Skylake-X model: the VMX backend. Booted from a GRUB ISO built around the ELF.
+    set(machine --emulator bochs --iso --smp 3 --memory 512)
+    set(test_name guest_vmx.${name})
+    set(labels "boot;bochs;guest_vmx")
+  else()
+    set(machine --machine q35 --smp 4 --memory ${T_QEMU_MEMORY})
+    set(test_name guest.${name})
+    set(labels "boot;guest")
+  endif()
+  add_test(NAME ${test_name}
+    COMMAND $<TARGET_FILE:hvboot> --image ${HV_ELF} ${machine}
             --timeout ${T_TIMEOUT} --cmdline on_all_stopped=poweroff
-            --log ${CMAKE_CURRENT_BINARY_DIR}/guest_${name}.log
+            --log ${CMAKE_CURRENT_BINARY_DIR}/${test_name}.log
             --reject "\\] FAIL " ${modules} ${T_ARGS}
             --expect "^hv: all vms stopped" --expect-exit 0)
   math(EXPR ctest_timeout "${T_TIMEOUT} + 30")
-  set_tests_properties(guest.${name} PROPERTIES LABELS "boot;guest" TIMEOUT ${ctest_timeout})
+  set_tests_properties(${test_name} PROPERTIES LABELS "${labels}" TIMEOUT ${ctest_timeout})
 endfunction()
 
 # A guest that must pass all its checks and power off with code 0.
 function(hv_passing_guest guest memory cmdline)
   set(m "")
   hv_vm_block(m ${guest} ${guest} ${memory} "${cmdline}")
-  hv_vm_test(${guest} MANIFEST "${m}" GUESTS ${guest} ${ARGN}
-    ARGS --expect "^\\[${guest}\\] END ${guest} pass=[1-9][0-9]* fail=0"
-         --expect "^hv: vm ${guest} stopped reason=poweroff code=0$")
+  set(verdict --expect "^\\[${guest}\\] END ${guest} pass=[1-9][0-9]* fail=0"
+              --expect "^hv: vm ${guest} stopped reason=poweroff code=0$")
+  hv_vm_test(${guest} MANIFEST "${m}" GUESTS ${guest} ${ARGN} ARGS ${verdict})
+  # The same guest on the VMX backend under Bochs (smaller, as Bochs is slow), unless told not to.
+  if(NOT "${guest}" STREQUAL "large_pages")
+    hv_vm_test(${guest} MANIFEST "${m}" GUESTS ${guest} BOCHS TIMEOUT 300 ARGS ${verdict})
+  endif()
 endfunction()
 
 hv_passing_guest(cpuid_policy 32 "")
@@ -94,3 +108,30 @@ hv_vm_test(two_vms MANIFEST "${m}" GUESTS hello
 hv_vm_test(bad_manifest MANIFEST "\n[[vm]]\nname = \"x\"\nmemroy_mib = 32\nkernel = \"hello\"\n" GUESTS hello
   ARGS --expect "^hv: manifest .*:6: error: unknown key 'memroy_mib'"
        --expect "^hv: no VM started: the manifest is invalid")
+
+# VMX under Bochs: large pages in a VM that fits Bochs' 512 MiB, isolation, triple fault, two VMs.
+set(m "")
+hv_vm_block(m large_pages large_pages 64 "")
+hv_vm_test(large_pages MANIFEST "${m}" GUESTS large_pages BOCHS TIMEOUT 300
+  ARGS --expect "^\\[large_pages\\] END large_pages pass=[1-9][0-9]* fail=0"
+       --expect "^hv: vm large_pages stopped reason=poweroff code=0$")
+set(m "")
+hv_vm_block(m oob out_of_bounds 32 "")
+hv_vm_block(m survivor hello 16 "name=survivor")
+hv_vm_test(out_of_bounds MANIFEST "${m}" GUESTS out_of_bounds hello BOCHS TIMEOUT 300
+  ARGS --expect-unordered "^hv: vm oob memory-violation gpa=0x2000000 read"
+       --expect-unordered "^hv: vm oob stopped reason=memory-violation$"
+       --expect-unordered "^\\[survivor\\] END hello pass=1 fail=0"
+       --expect-unordered "^hv: vm survivor stopped reason=poweroff code=0$")
+set(m "")
+hv_vm_block(m tf triple_fault 16 "")
+hv_vm_test(triple_fault MANIFEST "${m}" GUESTS triple_fault BOCHS TIMEOUT 300
+  ARGS --expect "^hv: vm tf stopped reason=triple-fault$")
+set(m "")
+hv_vm_block(m alpha hello 16 "name=alpha")
+hv_vm_block(m beta hello 16 "name=beta")
+hv_vm_test(two_vms MANIFEST "${m}" GUESTS hello BOCHS TIMEOUT 300
+  ARGS --expect-unordered "^\\[alpha\\] hello from alpha$"
+       --expect-unordered "^\\[beta\\] hello from beta$"
+       --expect-unordered "^hv: vm alpha stopped reason=poweroff code=0$"
+       --expect-unordered "^hv: vm beta stopped reason=poweroff code=0$")

@@ -25,14 +25,34 @@ struct ElfLayout {
 };
 
 constexpr ElfLayout kElf32Layout = {
-    .ehdr_size = 52, .phdr_size = 32, .word = 4,
-    .e_entry = 24, .e_phoff = 28, .e_phentsize = 42, .e_phnum = 44,
-    .p_offset = 4, .p_vaddr = 8, .p_paddr = 12, .p_filesz = 16, .p_memsz = 20, .p_flags = 24,
+    .ehdr_size = 52,
+    .phdr_size = 32,
+    .word = 4,
+    .e_entry = 24,
+    .e_phoff = 28,
+    .e_phentsize = 42,
+    .e_phnum = 44,
+    .p_offset = 4,
+    .p_vaddr = 8,
+    .p_paddr = 12,
+    .p_filesz = 16,
+    .p_memsz = 20,
+    .p_flags = 24,
 };
 constexpr ElfLayout kElf64Layout = {
-    .ehdr_size = 64, .phdr_size = 56, .word = 8,
-    .e_entry = 24, .e_phoff = 32, .e_phentsize = 54, .e_phnum = 56,
-    .p_offset = 8, .p_vaddr = 16, .p_paddr = 24, .p_filesz = 32, .p_memsz = 40, .p_flags = 4,
+    .ehdr_size = 64,
+    .phdr_size = 56,
+    .word = 8,
+    .e_entry = 24,
+    .e_phoff = 32,
+    .e_phentsize = 54,
+    .e_phnum = 56,
+    .p_offset = 8,
+    .p_vaddr = 16,
+    .p_paddr = 24,
+    .p_filesz = 32,
+    .p_memsz = 40,
+    .p_flags = 4,
 };
 // Fields common to both classes.
 constexpr std::size_t kEType = 16;
@@ -51,14 +71,15 @@ LoadResult<const ElfLayout*> check_ident(Bytes file) {
         return make_load_error(Errc::kInvalid, "not an ELF file: no \\x7fELF magic");
     }
     if (file.size() < 16) {
-        return make_load_error(Errc::kInvalid, "ELF file too short for e_ident (",
-                               file.size(), " bytes)");
+        return make_load_error(Errc::kInvalid, "ELF file too short for e_ident (", file.size(),
+                               " bytes)");
     }
     const auto cls = static_cast<std::uint8_t>(file[kEiClass]);
     const auto data = static_cast<std::uint8_t>(file[kEiData]);
     const auto version = static_cast<std::uint8_t>(file[kEiVersion]);
     if (cls != kElfClass32 && cls != kElfClass64) {
-        return make_load_error(Errc::kInvalid, "ELF class ", cls, " is neither ELFCLASS32 nor ELFCLASS64");
+        return make_load_error(Errc::kInvalid, "ELF class ", cls,
+                               " is neither ELFCLASS32 nor ELFCLASS64");
     }
     if (data != kElfData2Lsb) {
         return make_load_error(Errc::kUnsupported, "ELF data encoding ", data,
@@ -101,7 +122,12 @@ LoadResult<ElfSegment> read_segment(Bytes file, const ElfLayout& l, std::size_t 
 
 }  // namespace
 
-bool has_elf_magic(Bytes file) { return bytes_equal(file, 0, "\x7f" "ELF", 4); }
+bool has_elf_magic(Bytes file) {
+    return bytes_equal(file, 0,
+                       "\x7f"
+                       "ELF",
+                       4);
+}
 
 LoadResult<ElfImage> parse_elf(Bytes file) {
     const ElfLayout& l = *TRY(check_ident(file));
@@ -141,8 +167,8 @@ LoadResult<ElfImage> parse_elf(Bytes file) {
     }
     const std::uint64_t table_size = std::uint64_t{phnum} * phentsize;
     if (phoff > file.size() || file.size() - phoff < table_size) {
-        return make_load_error(Errc::kInvalid, "ELF program headers at ", Hex0x{phoff}, " (",
-                               phnum, " x ", phentsize, " bytes) are outside the file (",
+        return make_load_error(Errc::kInvalid, "ELF program headers at ", Hex0x{phoff}, " (", phnum,
+                               " x ", phentsize, " bytes) are outside the file (",
                                Hex0x{file.size()}, " bytes)");
     }
 
@@ -155,8 +181,8 @@ LoadResult<ElfImage> parse_elf(Bytes file) {
             if (s.paddr < other.paddr + other.memsz && other.paddr < s.paddr + s.memsz) {
                 return make_load_error(Errc::kInvalid, "ELF segment ", i, " at paddr ",
                                        Hex0x{s.paddr}, " (memsz ", Hex0x{s.memsz},
-                                       ") overlaps the segment at ", Hex0x{other.paddr},
-                                       " (memsz ", Hex0x{other.memsz}, ")");
+                                       ") overlaps the segment at ", Hex0x{other.paddr}, " (memsz ",
+                                       Hex0x{other.memsz}, ")");
             }
         }
         if (image.segment_count == kMaxElfLoadSegments) {

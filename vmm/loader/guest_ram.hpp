@@ -16,7 +16,7 @@
 namespace hv::vmm::loader {
 
 class GuestRam {
-public:
+  public:
     // The host view of guest-physical [gpa, gpa + len), or an empty span if that range is not
     // entirely RAM (or overflows).
     virtual std::span<std::byte> bytes(std::uint64_t gpa, std::uint64_t len) = 0;
@@ -25,7 +25,7 @@ public:
     // Bytes of RAM starting at 4 GiB; 0 if the VM has none there.
     [[nodiscard]] virtual std::uint64_t ram_above_4g() const = 0;
 
-protected:
+  protected:
     ~GuestRam() = default;
 };
 

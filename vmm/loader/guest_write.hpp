@@ -34,7 +34,7 @@ inline constexpr std::uint64_t kGuestRamChunk = kLargePageSize;
 
 // Stores `value` little-endian at guest-physical `gpa`.
 template <typename T>
-    requires std::is_integral_v<T>
+requires std::is_integral_v<T>
 [[nodiscard]] LoadResult<void> store_guest(GuestRam& ram, std::uint64_t gpa, T value) {
     std::byte raw[sizeof(T)];
     __builtin_memcpy(raw, &value, sizeof(T));  // x86 is little-endian

@@ -23,17 +23,21 @@ bool has_boot_flag(Bytes image) {
 
 const char* name(KernelFormat format) {
     switch (format) {
-        case KernelFormat::kMultibootElf32: return "multiboot-elf32";
-        case KernelFormat::kMultibootElf64: return "multiboot-elf64";
-        case KernelFormat::kLinuxBzImage: return "linux-bzimage";
-        case KernelFormat::kUnknown: break;
+        case KernelFormat::kMultibootElf32:
+            return "multiboot-elf32";
+        case KernelFormat::kMultibootElf64:
+            return "multiboot-elf64";
+        case KernelFormat::kLinuxBzImage:
+            return "linux-bzimage";
+        case KernelFormat::kUnknown:
+            break;
     }
     return "unknown";
 }
 
 Optional<MultibootHeader> find_multiboot_header(Bytes image) {
-    const std::size_t limit = image.size() < kMultibootSearchLimit ? image.size()
-                                                                    : kMultibootSearchLimit;
+    const std::size_t limit =
+        image.size() < kMultibootSearchLimit ? image.size() : kMultibootSearchLimit;
     for (std::size_t at = 0; at + kMultibootHeaderMinSize <= limit; at += 4) {
         const auto magic = load_le_unchecked<std::uint32_t>(image, at);
         if (magic != kMultibootHeaderMagic) continue;
@@ -54,9 +58,12 @@ KernelFormat classify_kernel(Bytes image) {
     if (has_bzimage_signature(image)) return KernelFormat::kLinuxBzImage;
     if (!has_elf_magic(image) || !find_multiboot_header(image)) return KernelFormat::kUnknown;
     switch (load_le<std::uint8_t>(image, kEiClass).value_or(0)) {
-        case kElfClass32: return KernelFormat::kMultibootElf32;
-        case kElfClass64: return KernelFormat::kMultibootElf64;
-        default: return KernelFormat::kUnknown;
+        case kElfClass32:
+            return KernelFormat::kMultibootElf32;
+        case kElfClass64:
+            return KernelFormat::kMultibootElf64;
+        default:
+            return KernelFormat::kUnknown;
     }
 }
 

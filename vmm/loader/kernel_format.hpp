@@ -5,7 +5,8 @@
 //   Linux bzImage   boot sector signature 0xAA55 at 0x1FE and "HdrS" at 0x202
 //                   (Documentation/arch/x86/boot.rst, "The Real-Mode Kernel Header")
 //   Multiboot ELF   an ELF file with a Multiboot header (magic 0x1BADB002, flags, checksum
-//                   summing to zero) 4-byte aligned within its first 8 KiB (Multiboot 0.6.96 sec 3.1)
+//                   summing to zero) 4-byte aligned within its first 8 KiB (Multiboot 0.6.96
+//                   sec 3.1)
 //
 // Detection looks only at signatures; the format's own parser (parse_elf, parse_bzimage_header)
 // validates the rest. Pure and total.

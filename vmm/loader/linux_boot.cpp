@@ -66,8 +66,8 @@ LoadResult<void> check_bootable(const LinuxSetupHeader& hdr) {
 // The initrd's GPA: page-aligned, as high as initrd_addr_max and RAM allow, above `kernel_end`.
 LoadResult<std::uint64_t> place_initrd(const LinuxSetupHeader& hdr, std::uint64_t size,
                                        std::uint64_t kernel_end, std::uint64_t top) {
-    const std::uint64_t max = hdr.initrd_addr_max != 0 ? hdr.initrd_addr_max
-                                                        : kDefaultInitrdAddrMax;
+    const std::uint64_t max =
+        hdr.initrd_addr_max != 0 ? hdr.initrd_addr_max : kDefaultInitrdAddrMax;
     const std::uint64_t limit = max + 1 < top ? max + 1 : top;
     if (size > limit || align_down(limit - size, kPageSize) < kernel_end) {
         return make_load_error(Errc::kNoMemory, "initrd (", Hex0x{size},
@@ -111,8 +111,7 @@ LoadResult<Placement> place(const LinuxSetupHeader& hdr, std::uint64_t need,
     }
     return make_load_error(Errc::kNoMemory, "kernel (", Hex0x{need},
                            " bytes with init_size) does not fit in guest RAM below ", Hex0x{top},
-                           " at pref_address ", Hex0x{hdr.pref_address}, " or at ",
-                           Hex0x{lowest});
+                           " at pref_address ", Hex0x{hdr.pref_address}, " or at ", Hex0x{lowest});
 }
 
 LoadResult<void> write_e820(GuestRam& ram, const GuestMemoryMap& map) {
@@ -222,9 +221,9 @@ LoadResult<LinuxLoad> load_linux(GuestRam& ram, const LinuxLoadRequest& request)
 
     TRY(copy_to_guest(ram, load.kernel_gpa, request.kernel.subspan(hdr.setup_size)));
     TRY(copy_to_guest(ram, load.initrd_gpa, request.initrd));
-    TRY(copy_to_guest(ram, kLinuxCmdlineGpa,
-                      Bytes(reinterpret_cast<const std::byte*>(request.cmdline.data()),
-                            request.cmdline.size())));
+    TRY(copy_to_guest(
+        ram, kLinuxCmdlineGpa,
+        Bytes(reinterpret_cast<const std::byte*>(request.cmdline.data()), request.cmdline.size())));
     TRY(store_guest<std::uint8_t>(ram, kLinuxCmdlineGpa + request.cmdline.size(), 0));
 
     // boot.rst "Details of Header Fields": start from zero, copy the image's header, then fill in

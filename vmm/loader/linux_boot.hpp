@@ -33,54 +33,54 @@ namespace hv::vmm::loader {
 // Real-Mode Kernel Header"). The header sits at 0x1F1 in both the image and boot_params, so one
 // offset serves for reading the image and for writing the zero page.
 namespace boot_params {
-inline constexpr std::size_t kAcpiRsdpAddr = 0x070;     // u64
-inline constexpr std::size_t kExtRamdiskImage = 0x0c0;  // u32, high half of ramdisk_image
-inline constexpr std::size_t kExtRamdiskSize = 0x0c4;   // u32
-inline constexpr std::size_t kExtCmdLinePtr = 0x0c8;    // u32
-inline constexpr std::size_t kE820Entries = 0x1e8;      // u8
-inline constexpr std::size_t kSentinel = 0x1ef;         // u8, must stay 0
-inline constexpr std::size_t kHdr = 0x1f1;              // struct setup_header
-inline constexpr std::size_t kSetupSects = 0x1f1;       // u8
-inline constexpr std::size_t kRootFlags = 0x1f2;        // u16
-inline constexpr std::size_t kSyssize = 0x1f4;          // u32
-inline constexpr std::size_t kRamSize = 0x1f8;          // u16
-inline constexpr std::size_t kVidMode = 0x1fa;          // u16
-inline constexpr std::size_t kRootDev = 0x1fc;          // u16
-inline constexpr std::size_t kBootFlag = 0x1fe;         // u16, 0xAA55
-inline constexpr std::size_t kJump = 0x200;             // u16; byte 0x201 = header length - 2
-inline constexpr std::size_t kHeader = 0x202;           // "HdrS"
-inline constexpr std::size_t kVersion = 0x206;          // u16
-inline constexpr std::size_t kRealmodeSwtch = 0x208;    // u32
-inline constexpr std::size_t kStartSysSeg = 0x20c;      // u16
-inline constexpr std::size_t kKernelVersion = 0x20e;    // u16
-inline constexpr std::size_t kTypeOfLoader = 0x210;     // u8
-inline constexpr std::size_t kLoadflags = 0x211;        // u8
-inline constexpr std::size_t kSetupMoveSize = 0x212;    // u16
-inline constexpr std::size_t kCode32Start = 0x214;      // u32
-inline constexpr std::size_t kRamdiskImage = 0x218;     // u32
-inline constexpr std::size_t kRamdiskSize = 0x21c;      // u32
-inline constexpr std::size_t kBootsectKludge = 0x220;   // u32
-inline constexpr std::size_t kHeapEndPtr = 0x224;       // u16
-inline constexpr std::size_t kExtLoaderVer = 0x226;     // u8
-inline constexpr std::size_t kExtLoaderType = 0x227;    // u8
-inline constexpr std::size_t kCmdLinePtr = 0x228;       // u32
-inline constexpr std::size_t kInitrdAddrMax = 0x22c;    // u32
-inline constexpr std::size_t kKernelAlignment = 0x230;  // u32
-inline constexpr std::size_t kRelocatableKernel = 0x234;  // u8
-inline constexpr std::size_t kMinAlignment = 0x235;     // u8
-inline constexpr std::size_t kXloadflags = 0x236;       // u16
-inline constexpr std::size_t kCmdlineSize = 0x238;      // u32
-inline constexpr std::size_t kHardwareSubarch = 0x23c;  // u32
+inline constexpr std::size_t kAcpiRsdpAddr = 0x070;         // u64
+inline constexpr std::size_t kExtRamdiskImage = 0x0c0;      // u32, high half of ramdisk_image
+inline constexpr std::size_t kExtRamdiskSize = 0x0c4;       // u32
+inline constexpr std::size_t kExtCmdLinePtr = 0x0c8;        // u32
+inline constexpr std::size_t kE820Entries = 0x1e8;          // u8
+inline constexpr std::size_t kSentinel = 0x1ef;             // u8, must stay 0
+inline constexpr std::size_t kHdr = 0x1f1;                  // struct setup_header
+inline constexpr std::size_t kSetupSects = 0x1f1;           // u8
+inline constexpr std::size_t kRootFlags = 0x1f2;            // u16
+inline constexpr std::size_t kSyssize = 0x1f4;              // u32
+inline constexpr std::size_t kRamSize = 0x1f8;              // u16
+inline constexpr std::size_t kVidMode = 0x1fa;              // u16
+inline constexpr std::size_t kRootDev = 0x1fc;              // u16
+inline constexpr std::size_t kBootFlag = 0x1fe;             // u16, 0xAA55
+inline constexpr std::size_t kJump = 0x200;                 // u16; byte 0x201 = header length - 2
+inline constexpr std::size_t kHeader = 0x202;               // "HdrS"
+inline constexpr std::size_t kVersion = 0x206;              // u16
+inline constexpr std::size_t kRealmodeSwtch = 0x208;        // u32
+inline constexpr std::size_t kStartSysSeg = 0x20c;          // u16
+inline constexpr std::size_t kKernelVersion = 0x20e;        // u16
+inline constexpr std::size_t kTypeOfLoader = 0x210;         // u8
+inline constexpr std::size_t kLoadflags = 0x211;            // u8
+inline constexpr std::size_t kSetupMoveSize = 0x212;        // u16
+inline constexpr std::size_t kCode32Start = 0x214;          // u32
+inline constexpr std::size_t kRamdiskImage = 0x218;         // u32
+inline constexpr std::size_t kRamdiskSize = 0x21c;          // u32
+inline constexpr std::size_t kBootsectKludge = 0x220;       // u32
+inline constexpr std::size_t kHeapEndPtr = 0x224;           // u16
+inline constexpr std::size_t kExtLoaderVer = 0x226;         // u8
+inline constexpr std::size_t kExtLoaderType = 0x227;        // u8
+inline constexpr std::size_t kCmdLinePtr = 0x228;           // u32
+inline constexpr std::size_t kInitrdAddrMax = 0x22c;        // u32
+inline constexpr std::size_t kKernelAlignment = 0x230;      // u32
+inline constexpr std::size_t kRelocatableKernel = 0x234;    // u8
+inline constexpr std::size_t kMinAlignment = 0x235;         // u8
+inline constexpr std::size_t kXloadflags = 0x236;           // u16
+inline constexpr std::size_t kCmdlineSize = 0x238;          // u32
+inline constexpr std::size_t kHardwareSubarch = 0x23c;      // u32
 inline constexpr std::size_t kHardwareSubarchData = 0x240;  // u64
-inline constexpr std::size_t kPayloadOffset = 0x248;    // u32
-inline constexpr std::size_t kPayloadLength = 0x24c;    // u32
-inline constexpr std::size_t kSetupData = 0x250;        // u64
-inline constexpr std::size_t kPrefAddress = 0x258;      // u64
-inline constexpr std::size_t kInitSize = 0x260;         // u32
-inline constexpr std::size_t kHandoverOffset = 0x264;   // u32
-inline constexpr std::size_t kKernelInfoOffset = 0x268; // u32
-inline constexpr std::size_t kHdrLimit = 0x290;         // edd_mbr_sig_buffer: the header ends before
-inline constexpr std::size_t kE820Table = 0x2d0;        // struct boot_e820_entry[128]
+inline constexpr std::size_t kPayloadOffset = 0x248;        // u32
+inline constexpr std::size_t kPayloadLength = 0x24c;        // u32
+inline constexpr std::size_t kSetupData = 0x250;            // u64
+inline constexpr std::size_t kPrefAddress = 0x258;          // u64
+inline constexpr std::size_t kInitSize = 0x260;             // u32
+inline constexpr std::size_t kHandoverOffset = 0x264;       // u32
+inline constexpr std::size_t kKernelInfoOffset = 0x268;     // u32
+inline constexpr std::size_t kHdrLimit = 0x290;   // edd_mbr_sig_buffer: the header ends before
+inline constexpr std::size_t kE820Table = 0x2d0;  // struct boot_e820_entry[128]
 inline constexpr std::size_t kEddBuf = 0xd00;
 inline constexpr std::size_t kSize = 0x1000;
 
@@ -100,7 +100,8 @@ static_assert(kRootFlags == kSetupSects + 1 && kSyssize == kRootFlags + 2 &&
               kBootsectKludge == kRamdiskSize + 4 && kHeapEndPtr == kBootsectKludge + 4 &&
               kExtLoaderVer == kHeapEndPtr + 2 && kExtLoaderType == kExtLoaderVer + 1 &&
               kCmdLinePtr == kExtLoaderType + 1 && kInitrdAddrMax == kCmdLinePtr + 4 &&
-              kKernelAlignment == kInitrdAddrMax + 4 && kRelocatableKernel == kKernelAlignment + 4 &&
+              kKernelAlignment == kInitrdAddrMax + 4 &&
+              kRelocatableKernel == kKernelAlignment + 4 &&
               kMinAlignment == kRelocatableKernel + 1 && kXloadflags == kMinAlignment + 1 &&
               kCmdlineSize == kXloadflags + 2 && kHardwareSubarch == kCmdlineSize + 4 &&
               kHardwareSubarchData == kHardwareSubarch + 4 &&
@@ -129,7 +130,7 @@ struct LinuxSetupHeader {
     std::uint8_t setup_sects = 0;  // as in the image
     std::uint16_t version = 0;     // 0x020f = 2.15
     std::uint8_t loadflags = 0;
-    std::uint32_t syssize = 0;     // 16-byte paragraphs
+    std::uint32_t syssize = 0;  // 16-byte paragraphs
     std::uint32_t initrd_addr_max = 0;
     std::uint32_t kernel_alignment = 0;
     std::uint8_t relocatable_kernel = 0;
@@ -138,9 +139,9 @@ struct LinuxSetupHeader {
     std::uint32_t cmdline_size = 0;  // without the terminating NUL
     std::uint64_t pref_address = 0;
     std::uint32_t init_size = 0;
-    std::size_t header_end = 0;      // 0x202 + byte at 0x201, capped at boot_params::kHdrLimit
-    std::size_t setup_size = 0;      // (setup_sects, 0 counting as 4, + 1) * 512
-    std::size_t kernel_size = 0;     // image size - setup_size: the protected-mode kernel
+    std::size_t header_end = 0;   // 0x202 + byte at 0x201, capped at boot_params::kHdrLimit
+    std::size_t setup_size = 0;   // (setup_sects, 0 counting as 4, + 1) * 512
+    std::size_t kernel_size = 0;  // image size - setup_size: the protected-mode kernel
 };
 
 // Reads the setup header. Fails if the image is too short, lacks the 0xAA55/"HdrS" signatures, has
@@ -152,8 +153,8 @@ struct LinuxSetupHeader {
 void format_to(Sink& s, const LinuxSetupHeader& hdr);
 
 struct LinuxLoadRequest {
-    Bytes kernel;                   // the whole bzImage
-    Bytes initrd;                   // empty: no initrd
+    Bytes kernel;  // the whole bzImage
+    Bytes initrd;  // empty: no initrd
     StrView cmdline;
     std::uint64_t acpi_rsdp_gpa = 0;  // boot_params.acpi_rsdp_addr; 0: the guest scans for it
 };
@@ -166,7 +167,7 @@ struct LinuxLoad {
     std::uint64_t initrd_gpa = 0;       // 0 if none
     std::uint64_t initrd_size = 0;
     std::uint64_t cmdline_gpa = 0;
-    std::size_t cmdline_size = 0;       // without the NUL
+    std::size_t cmdline_size = 0;  // without the NUL
     std::uint16_t protocol = 0;
     LoadedRanges ranges;  // kernel (kernel_reserved bytes), initrd, boot_params, cmdline
 };

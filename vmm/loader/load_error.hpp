@@ -34,7 +34,7 @@ using LoadResult = Result<T, LoadError>;
 
 // Writes into an error's reason; output past the capacity is replaced by "...".
 class LoadReasonSink final : public Sink {
-public:
+  public:
     explicit LoadReasonSink(LoadError& error) : error_(error) {}
     void put(char c) override {
         if (error_.reason_size < kMaxLoadReasonLen) {
@@ -47,7 +47,7 @@ public:
         }
     }
 
-private:
+  private:
     LoadError& error_;
 };
 

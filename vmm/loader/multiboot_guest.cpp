@@ -63,19 +63,18 @@ LoadResult<MultibootHeader> check_header(Bytes kernel) {
     const std::uint32_t supported = kMultibootPageAlignModules | kMultibootWantMemoryInfo;
     const std::uint32_t missing = header.flags & kMultibootRequirementMask & ~supported;
     if (missing != 0) {
-        return make_load_error(Errc::kUnsupported, "Multiboot header at ", Hex0x{header.offset},
-                               " requires features ", Hex0x{missing},
-                               (missing & kMultibootWantVideoMode) != 0 ? " (bit 2: video mode)"
-                                                                        : "",
-                               " the hypervisor does not provide");
+        return make_load_error(
+            Errc::kUnsupported, "Multiboot header at ", Hex0x{header.offset}, " requires features ",
+            Hex0x{missing}, (missing & kMultibootWantVideoMode) != 0 ? " (bit 2: video mode)" : "",
+            " the hypervisor does not provide");
     }
     return header;
 }
 
 LoadResult<void> check_segment(const GuestRam& ram, std::size_t index, const ElfSegment& s) {
     if (s.paddr >= k4GiB || !is_guest_ram(ram, s.paddr, s.memsz)) {
-        return make_load_error(Errc::kInvalid, "segment ", index, " at ", Hex0x{s.paddr},
-                               " (size ", Hex0x{s.memsz}, ") is outside guest RAM (",
+        return make_load_error(Errc::kInvalid, "segment ", index, " at ", Hex0x{s.paddr}, " (size ",
+                               Hex0x{s.memsz}, ") is outside guest RAM (",
                                Hex0x{ram.ram_top_below_4g()}, " bytes below 4 GiB)");
     }
     for (const Area& area : kLoaderAreas) {
@@ -100,7 +99,8 @@ LoadResult<std::uint32_t> physical_entry(const ElfImage& elf) {
 }
 
 LoadResult<void> write_string(GuestRam& ram, std::uint64_t gpa, StrView text) {
-    TRY(copy_to_guest(ram, gpa, Bytes(reinterpret_cast<const std::byte*>(text.data()), text.size())));
+    TRY(copy_to_guest(ram, gpa,
+                      Bytes(reinterpret_cast<const std::byte*>(text.data()), text.size())));
     return store_guest<std::uint8_t>(ram, gpa + text.size(), 0);
 }
 
@@ -117,8 +117,8 @@ LoadResult<std::uint64_t> load_module(GuestRam& ram, const BootModule& module,
     const std::uint64_t size = module.data.size();
     if (start > top || size > top - start) {
         return make_load_error(Errc::kNoMemory, "module '", module.name, "' (", Hex0x{size},
-                               " bytes) does not fit in guest RAM after the kernel (",
-                               Hex0x{start}, "-", Hex0x{start > top ? start : top}, " is free)");
+                               " bytes) does not fit in guest RAM after the kernel (", Hex0x{start},
+                               "-", Hex0x{start > top ? start : top}, " is free)");
     }
     TRY(copy_to_guest(ram, start, module.data));
     TRY(write_string(ram, kMultibootNameGpa, module.name));
@@ -179,10 +179,11 @@ LoadResult<MultibootLoad> load_multiboot(GuestRam& ram, const MultibootLoadReque
     TRY(write_memory_map(ram, map));
 
     // guest_memory_map() checked 1 MiB < top <= 3 GiB, so mem_upper fits.
-    const auto mem_upper = static_cast<std::uint32_t>((ram.ram_top_below_4g() - kHighRamStart) / 1024);
-    TRY(store_guest(ram, info_field(InfoOffset::kFlags),
-                    kMultibootInfoMem | kMultibootInfoCmdline | kMultibootInfoMods |
-                        kMultibootInfoMmap));
+    const auto mem_upper =
+        static_cast<std::uint32_t>((ram.ram_top_below_4g() - kHighRamStart) / 1024);
+    TRY(store_guest(
+        ram, info_field(InfoOffset::kFlags),
+        kMultibootInfoMem | kMultibootInfoCmdline | kMultibootInfoMods | kMultibootInfoMmap));
     TRY(store_guest(ram, info_field(InfoOffset::kMemLower),
                     static_cast<std::uint32_t>(kLowRamEnd / 1024)));
     TRY(store_guest(ram, info_field(InfoOffset::kMemUpper), mem_upper));

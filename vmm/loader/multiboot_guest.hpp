@@ -47,7 +47,7 @@ struct BootModule {
 };
 
 struct MultibootLoadRequest {
-    Bytes kernel;               // the whole ELF file
+    Bytes kernel;                 // the whole ELF file
     Optional<BootModule> module;  // becomes module 0
     StrView cmdline;
 };

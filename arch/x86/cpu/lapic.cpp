@@ -3,6 +3,7 @@
 #include "arch/x86/cpu/control_regs.hpp"
 #include "arch/x86/cpu/cpuid.hpp"
 #include "arch/x86/cpu/interrupts.hpp"
+#include "arch/x86/cpu/io.hpp"
 #include "arch/x86/cpu/msr.hpp"
 
 namespace hv::x86::lapic {
@@ -59,7 +60,18 @@ void send_icr(std::uint32_t dest, std::uint32_t low) {
 
 }  // namespace
 
+void mask_legacy_pic() {
+    // OCW1 = all ones masks every input of both 8259As (8259A data sheet, "Operation Command
+    // Words"). Firmware may leave IRQ 0 unmasked at vector 8, and some platforms (Bochs) deliver
+    // the PIC's INTR to the BSP past a masked LINT0: the first STI; HLT would take it as a #DF.
+    constexpr std::uint16_t kPic1Data = 0x21;
+    constexpr std::uint16_t kPic2Data = 0xA1;
+    outb(kPic1Data, 0xFF);
+    outb(kPic2Data, 0xFF);
+}
+
 void init_bsp(volatile void* xapic_mmio) {
+    mask_legacy_pic();
     g_mmio = static_cast<volatile std::uint8_t*>(xapic_mmio);
     g_mode = (cpuid(1).ecx & cpuid_bits::kLeaf1EcxX2apic) ? Mode::kX2apic : Mode::kXapic;
 }

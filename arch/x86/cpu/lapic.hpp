@@ -27,7 +27,9 @@ enum class Reg : std::uint32_t {
     kTimerDivide = 0x3E0,
 };
 
-// BSP: choose the mode, map the xAPIC page if needed (`mmio` is its mapped virtual address).
+// Masks both legacy 8259 PICs: the hypervisor takes interrupts only through the LAPIC.
+void mask_legacy_pic();
+// BSP: masks the legacy PICs, chooses the mode; `xapic_mmio` is the mapped xAPIC page.
 void init_bsp(volatile void* xapic_mmio);
 // Every CPU (BSP included): enable the APIC in the chosen mode, mask LVTs, set the spurious vector.
 void init_this_cpu();

@@ -162,21 +162,9 @@ std::uint32_t optional_secondary_controls() {
     return optional;
 }
 
-// Bochs wires the 8259 PIC's INTR straight to the BSP, past the masked LVT LINT0, and the BIOS
-// leaves the PIT's IRQ 0 unmasked at vector 8: the first long STI; HLT on the BSP (waiting for
-// VMs) would take it as a #DF. Mask both PICs (OCW1, 8259A data sheet). Generic start-up code is
-// the right home for this; it is here because Bochs is the VMX test machine.
-void mask_legacy_pic() {
-    constexpr std::uint16_t kPic1Data = 0x21;
-    constexpr std::uint16_t kPic2Data = 0xA1;
-    x86::outb(kPic1Data, 0xFF);
-    x86::outb(kPic2Data, 0xFF);
-}
-
 }  // namespace
 
 Result<void> init_global() {
-    mask_legacy_pic();
     Config& c = g_config;
     const std::uint64_t basic_msr = x86::rdmsr(msr::kBasic);
     c.revision = static_cast<std::uint32_t>(basic_msr & basic::kRevisionMask);

@@ -138,8 +138,7 @@ TEST(Elf, RejectsBadHeaderVersion) {
 TEST(Elf, RejectsWrongProgramHeaderEntrySize) {
     Image img = two_segment_elf32().build();
     put<std::uint16_t>(img, test::kElf32Offsets.e_phentsize, 56);
-    EXPECT_NE(reason(parse_elf(bytes_of(img))).find("e_phentsize 56 is not 32"),
-              std::string::npos);
+    EXPECT_NE(reason(parse_elf(bytes_of(img))).find("e_phentsize 56 is not 32"), std::string::npos);
 }
 
 TEST(Elf, RejectsProgramHeadersBeyondFile) {
@@ -168,8 +167,7 @@ TEST(Elf, RejectsSegmentFileRangeOutsideFile) {
     ElfBuilder b = two_segment_elf32();
     Image img = b.build();
     put<std::uint32_t>(img, b.phdr_at(1) + test::kElf32Offsets.p_filesz, 0x800);
-    EXPECT_NE(reason(parse_elf(bytes_of(img))).find("ELF segment 1 file range"),
-              std::string::npos)
+    EXPECT_NE(reason(parse_elf(bytes_of(img))).find("ELF segment 1 file range"), std::string::npos)
         << reason(parse_elf(bytes_of(img)));
 }
 

@@ -16,7 +16,7 @@
 namespace hv::vmm::loader {
 
 class FakeGuestRam final : public GuestRam {
-public:
+  public:
     explicit FakeGuestRam(std::uint64_t below_4g, std::uint64_t above_4g = 0,
                           std::byte fill = std::byte{0})
         : low_(below_4g, fill), high_(above_4g, fill) {}
@@ -55,7 +55,7 @@ public:
         }
     }
 
-private:
+  private:
     std::byte* find(std::uint64_t gpa, std::uint64_t len) {
         if (gpa > ~std::uint64_t{0} - len) return nullptr;
         if (gpa + len <= low_.size()) return low_.data() + gpa;

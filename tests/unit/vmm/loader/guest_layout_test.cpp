@@ -36,13 +36,13 @@ TEST(LoaderGuestLayout, MemoryMapAddsRamAbove4GiB) {
 
 // A GuestRam that claims sizes without backing them.
 class SizeOnlyRam final : public GuestRam {
-public:
+  public:
     SizeOnlyRam(std::uint64_t below, std::uint64_t above) : below_(below), above_(above) {}
     std::span<std::byte> bytes(std::uint64_t, std::uint64_t) override { return {}; }
     [[nodiscard]] std::uint64_t ram_top_below_4g() const override { return below_; }
     [[nodiscard]] std::uint64_t ram_above_4g() const override { return above_; }
 
-private:
+  private:
     std::uint64_t below_, above_;
 };
 

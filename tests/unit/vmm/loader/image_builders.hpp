@@ -53,17 +53,26 @@ struct ElfOffsets {
     std::size_t e_phoff, e_phentsize, e_phnum, ehdr_size, phdr_size;
     std::size_t p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_flags;
 };
-inline constexpr ElfOffsets kElf32Offsets = {16, 18, 20, 24, 28, 42, 44, 52, 32, 4, 8, 12, 16, 20, 24};
-inline constexpr ElfOffsets kElf64Offsets = {16, 18, 20, 24, 32, 54, 56, 64, 56, 8, 16, 24, 32, 40, 4};
+inline constexpr ElfOffsets kElf32Offsets = {16, 18, 20, 24, 28, 42, 44, 52,
+                                             32, 4,  8,  12, 16, 20, 24};
+inline constexpr ElfOffsets kElf64Offsets = {16, 18, 20, 24, 32, 54, 56, 64,
+                                             56, 8,  16, 24, 32, 40, 4};
 
 class ElfBuilder {
-public:
+  public:
     explicit ElfBuilder(ElfClass cls) : cls_(cls) {}
 
-    ElfBuilder& entry(std::uint64_t e) { entry_ = e, has_entry_ = true; return *this; }
-    ElfBuilder& segment(SegmentSpec s) { segments_.push_back(std::move(s)); return *this; }
+    ElfBuilder& entry(std::uint64_t e) {
+        entry_ = e, has_entry_ = true;
+        return *this;
+    }
+    ElfBuilder& segment(SegmentSpec s) {
+        segments_.push_back(std::move(s));
+        return *this;
+    }
     // A Multiboot header with `flags` right after the program headers.
-    ElfBuilder& multiboot(std::uint32_t flags = kMultibootPageAlignModules | kMultibootWantMemoryInfo) {
+    ElfBuilder& multiboot(std::uint32_t flags = kMultibootPageAlignModules |
+                                                kMultibootWantMemoryInfo) {
         multiboot_ = true, mb_flags_ = flags;
         return *this;
     }
@@ -83,8 +92,8 @@ public:
         const char ident[] = {0x7f, 'E', 'L', 'F'};
         std::memcpy(img.data(), ident, 4);
         img[4] = std::byte{static_cast<unsigned char>(is32 ? 1 : 2)};
-        img[5] = std::byte{1};  // little-endian
-        img[6] = std::byte{1};  // EV_CURRENT
+        img[5] = std::byte{1};                 // little-endian
+        img[6] = std::byte{1};                 // EV_CURRENT
         put<std::uint16_t>(img, o.e_type, 2);  // ET_EXEC
         put<std::uint16_t>(img, o.e_machine, is32 ? kEmI386 : kEmX86_64);
         put<std::uint32_t>(img, o.e_version, 1);
@@ -120,11 +129,13 @@ public:
 
     // Writes an address-sized field (4 bytes for ELF32, 8 for ELF64).
     void word(Image& img, std::size_t at, std::uint64_t v) const {
-        if (cls_ == ElfClass::kElf32) put<std::uint32_t>(img, at, static_cast<std::uint32_t>(v));
-        else put<std::uint64_t>(img, at, v);
+        if (cls_ == ElfClass::kElf32)
+            put<std::uint32_t>(img, at, static_cast<std::uint32_t>(v));
+        else
+            put<std::uint64_t>(img, at, v);
     }
 
-private:
+  private:
     ElfClass cls_;
     std::uint64_t entry_ = 0;
     bool has_entry_ = false;
@@ -163,7 +174,8 @@ inline Image make_bzimage(const BzImageSpec& spec = {}) {
     const std::size_t setup_size = (sects + 1) * 512;
     Image img(setup_size, std::byte{0});
     put<std::uint8_t>(img, bp::kSetupSects, spec.setup_sects);
-    put<std::uint32_t>(img, bp::kSyssize, static_cast<std::uint32_t>((spec.payload_size + 15) / 16));
+    put<std::uint32_t>(img, bp::kSyssize,
+                       static_cast<std::uint32_t>((spec.payload_size + 15) / 16));
     put<std::uint16_t>(img, bp::kVidMode, 0xffff);
     put<std::uint16_t>(img, bp::kBootFlag, 0xaa55);
     put<std::uint8_t>(img, bp::kJump, 0xeb);

@@ -144,9 +144,9 @@ TEST(LinuxBoot, RejectsImageTooShortForTheHeader) {
 TEST(LinuxBoot, RejectsHeaderLengthEndingBeforeTheVersion) {
     BzImageSpec spec;
     spec.header_length_byte = 2;
-    EXPECT_NE(reason(parse_bzimage_header(bytes_of(make_bzimage(spec))))
-                  .find("before the version field"),
-              std::string::npos);
+    EXPECT_NE(
+        reason(parse_bzimage_header(bytes_of(make_bzimage(spec)))).find("before the version field"),
+        std::string::npos);
 }
 
 TEST(LinuxBoot, RejectsSetupSectsPastTheEndOfTheImage) {
@@ -223,8 +223,9 @@ TEST(LinuxBoot, RejectsKernelThatFitsNowhere) {
     BzImageSpec spec;
     spec.init_size = 0x2000000;
     FakeGuestRam ram(16 * kMiB);
-    EXPECT_NE(reason(load(ram, make_bzimage(spec))).find("does not fit in guest RAM below 0x1000000"),
-              std::string::npos);
+    EXPECT_NE(
+        reason(load(ram, make_bzimage(spec))).find("does not fit in guest RAM below 0x1000000"),
+        std::string::npos);
 }
 
 TEST(LinuxBoot, RejectsProtocolOlderThan2_12) {
@@ -392,10 +393,8 @@ TEST(LinuxBoot, BootParamsE820FollowsTheGuestAbi) {
         std::uint64_t addr, size;
         std::uint32_t type;
     };
-    const Entry want[] = {{0, 0x9fc00, 1},
-                          {0x9fc00, 0x60400, 2},
-                          {kMiB, kRam - kMiB, 1},
-                          {k4GiB, 4 * kMiB, 1}};
+    const Entry want[] = {
+        {0, 0x9fc00, 1}, {0x9fc00, 0x60400, 2}, {kMiB, kRam - kMiB, 1}, {k4GiB, 4 * kMiB, 1}};
     for (std::size_t i = 0; i < 4; ++i) {
         const std::size_t e = bp::kE820Table + i * bp::kE820EntrySize;
         EXPECT_EQ(zero_page<std::uint64_t>(ram, e), want[i].addr) << i;
@@ -435,8 +434,8 @@ TEST(LinuxBoot, NeverAsksForASpanCrossingA2MiBChunk) {
     EXPECT_FALSE(ram.crossed_chunk());
 }
 
-// The real Debian cloud kernel, when HV_TEST_BZIMAGE names it (e.g. boot/vmlinuz-6.1.0-*-cloud-amd64
-// extracted with dpkg-deb -x from linux-image-*-cloud-amd64).
+// The real Debian cloud kernel, when HV_TEST_BZIMAGE names it (e.g.
+// boot/vmlinuz-6.1.0-*-cloud-amd64 extracted with dpkg-deb -x from linux-image-*-cloud-amd64).
 TEST(LinuxBootRealKernel, ParsesAndLoadsTheImageNamedByHvTestBzImage) {
     const char* path = std::getenv("HV_TEST_BZIMAGE");
     if (path == nullptr || path[0] == '\0') GTEST_SKIP() << "HV_TEST_BZIMAGE not set";
@@ -466,8 +465,9 @@ TEST(LinuxBootRealKernel, ParsesAndLoadsTheImageNamedByHvTestBzImage) {
     std::printf("%s\n", desc.c_str());
     EXPECT_EQ(r.value().kernel_gpa, hdr.value().pref_address);
     EXPECT_EQ(ram.peek_bytes(r.value().kernel_gpa, 4096),
-              std::vector<std::byte>(image.begin() + static_cast<std::ptrdiff_t>(hdr.value().setup_size),
-                                     image.begin() + static_cast<std::ptrdiff_t>(hdr.value().setup_size) + 4096));
+              std::vector<std::byte>(
+                  image.begin() + static_cast<std::ptrdiff_t>(hdr.value().setup_size),
+                  image.begin() + static_cast<std::ptrdiff_t>(hdr.value().setup_size) + 4096));
 }
 
 }  // namespace

@@ -109,8 +109,7 @@ TEST(MultibootGuest, RoundsModuleStartUpToAPage) {
     b.multiboot().segment({0x100000, 0x100000, pattern(0x10), 0x1001});
     FakeGuestRam ram(kRam);
     const auto blob = pattern(16);
-    ASSERT_TRUE(
-        load(ram, b.build(), "", BootModule{Bytes(blob.data(), blob.size()), "m"}).ok());
+    ASSERT_TRUE(load(ram, b.build(), "", BootModule{Bytes(blob.data(), blob.size()), "m"}).ok());
     EXPECT_EQ(ram.peek<std::uint32_t>(info(ram, 24)), 0x102000u);
 }
 
