@@ -18,11 +18,6 @@ function(hv_vm_test name)
   if(NOT T_QEMU_MEMORY)
     set(T_QEMU_MEMORY 1024)
   endif()
-  file(WRITE ${HV_MANIFEST_DIR}/${name}.toml "[host]\non_all_stopped = \"poweroff\"\n${T_MANIFEST}")
-  set(modules --module "${HV_MANIFEST_DIR}/${name}.toml name=manifest")
-  foreach(g IN LISTS T_GUESTS)
-    list(APPEND modules --module "${HV_GUEST_DIR}/${g}.elf name=${g}")
-  endforeach()
   if(T_BOCHS)
     # Bochs' Skylake-X model: the VMX backend. Booted from a GRUB ISO built around the ELF.
     set(machine --emulator bochs --iso --smp 3 --memory 512)
@@ -33,6 +28,12 @@ function(hv_vm_test name)
     set(test_name guest.${name})
     set(labels "boot;guest")
   endif()
+  # One manifest file per test: the QEMU and Bochs variants of a guest differ in sizes.
+  file(WRITE ${HV_MANIFEST_DIR}/${test_name}.toml "[host]\non_all_stopped = \"poweroff\"\n${T_MANIFEST}")
+  set(modules --module "${HV_MANIFEST_DIR}/${test_name}.toml name=manifest")
+  foreach(g IN LISTS T_GUESTS)
+    list(APPEND modules --module "${HV_GUEST_DIR}/${g}.elf name=${g}")
+  endforeach()
   add_test(NAME ${test_name}
     COMMAND $<TARGET_FILE:hvboot> --image ${HV_ELF} ${machine}
             --timeout ${T_TIMEOUT} --cmdline on_all_stopped=poweroff
