@@ -33,6 +33,9 @@ struct GuestRegisters {
     std::uint64_t& operator[](Gpr r) { return gpr[static_cast<unsigned>(r)]; }
     std::uint64_t operator[](Gpr r) const { return gpr[static_cast<unsigned>(r)]; }
 };
+// arch/x86/guest_gprs.inc (the entry stubs) relies on this layout.
+static_assert(__builtin_offsetof(GuestRegisters, gpr) == 0 &&
+              sizeof(std::uint64_t) * kGprCount == 128);
 
 // Segment as the hardware sees it; `attrib` uses the compressed SVM layout
 // ([7:0] type,S,DPL,P; [11:8] AVL,L,D/B,G), which the VMX backend converts from/to its own.

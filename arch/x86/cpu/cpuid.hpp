@@ -20,14 +20,10 @@ inline CpuidResult cpuid(std::uint32_t leaf, std::uint32_t subleaf = 0) {
 namespace cpuid_bits {
 inline constexpr std::uint32_t kLeaf1EcxVmx = 1u << 5;  // SDM vol. 2A table 3-10
 inline constexpr std::uint32_t kLeaf1EcxX2apic = 1u << 21;
-inline constexpr std::uint32_t kLeaf1EcxTscDeadline = 1u << 24;
-inline constexpr std::uint32_t kLeaf1EcxHypervisor = 1u << 31;
 inline constexpr std::uint32_t kLeaf1EdxApic = 1u << 9;  // SDM vol. 2A table 3-11
 inline constexpr std::uint32_t kExt1EcxSvm = 1u << 2;    // AMD APM vol. 3 E.4.2
-inline constexpr std::uint32_t kExt1EdxNx = 1u << 20;
 inline constexpr std::uint32_t kExt1EdxPage1Gb = 1u << 26;
-inline constexpr std::uint32_t kExt7EdxInvariantTsc = 1u << 8;  // leaf 8000_0007h EDX
-inline constexpr std::uint32_t kSvmEdxNestedPaging = 1u << 0;   // leaf 8000_000Ah EDX, APM 15.25
+inline constexpr std::uint32_t kSvmEdxNestedPaging = 1u << 0;  // leaf 8000_000Ah EDX, APM 15.25
 }  // namespace cpuid_bits
 
 inline std::uint32_t cpuid_max_ext_leaf() { return cpuid(0x8000'0000).eax; }

@@ -7,6 +7,8 @@ namespace hv::x86 {
 namespace {
 constexpr std::uint32_t kMsrVmxProcbasedCtls = 0x482;  // Intel SDM vol. 4 table 2-2
 constexpr std::uint32_t kMsrVmxProcbasedCtls2 = 0x48B;
+// Allowed-1 "activate secondary controls" (SDM vol. 3D A.3.2): only then does the MSR above exist.
+constexpr std::uint64_t kProcbasedActivateSecondary = 1ull << (32 + 31);
 }  // namespace
 
 VirtInputs probe_virt_inputs() {
@@ -23,7 +25,8 @@ VirtInputs probe_virt_inputs() {
         in.feature_control = rdmsr(Msr::kFeatureControl);
         in.vmx_procbased = rdmsr(kMsrVmxProcbasedCtls);
         // The secondary-controls MSR exists only when its activation bit may be 1 (SDM A.3.3).
-        if (in.vmx_procbased & (1ull << 63)) in.vmx_procbased2 = rdmsr(kMsrVmxProcbasedCtls2);
+        if (in.vmx_procbased & kProcbasedActivateSecondary)
+            in.vmx_procbased2 = rdmsr(kMsrVmxProcbasedCtls2);
     }
     return in;
 }

@@ -1,13 +1,12 @@
 #include "arch/x86/cpu/virt_support.hpp"
 
+#include "arch/x86/cpu/cpuid.hpp"
+
 namespace hv::x86 {
 namespace {
 
-constexpr std::uint32_t kLeaf1EcxVmx = 1u << 5;  // Intel SDM vol. 2A table 3-10
 constexpr std::uint32_t kExtLeafSvmFeatures = 0x8000'000A;
-constexpr std::uint32_t kExt1EcxSvm = 1u << 2;          // AMD APM vol. 3 E.4.2
-constexpr std::uint32_t kSvmEdxNestedPaging = 1u << 0;  // AMD APM vol. 3 E.4.9
-constexpr std::uint64_t kVmCrSvmDisable = 1ull << 4;    // AMD APM vol. 2 15.30.1
+constexpr std::uint64_t kVmCrSvmDisable = 1ull << 4;  // AMD APM vol. 2 15.30.1
 // IA32_FEATURE_CONTROL (Intel SDM vol. 3C 25.7): lock bit 0, VMXON outside SMX bit 2.
 constexpr std::uint64_t kFeatureControlLock = 1ull << 0;
 constexpr std::uint64_t kFeatureControlVmxOutsideSmx = 1ull << 2;
@@ -19,15 +18,16 @@ constexpr std::uint64_t kProcbased2UnrestrictedGuest = 1ull << (32 + 7);
 }  // namespace
 
 VirtSupport classify_virt_support(const VirtInputs& in) {
-    const bool has_svm = in.max_ext_leaf >= kExtLeafSvmFeatures && (in.ext1_ecx & kExt1EcxSvm) != 0;
+    const bool has_svm =
+        in.max_ext_leaf >= kExtLeafSvmFeatures && (in.ext1_ecx & cpuid_bits::kExt1EcxSvm) != 0;
     if (has_svm) {
         if (in.vm_cr & kVmCrSvmDisable)
             return {VirtKind::kNone, "SVM disabled by firmware (VM_CR.SVMDIS)"};
-        if ((in.svm_features_edx & kSvmEdxNestedPaging) == 0)
+        if ((in.svm_features_edx & cpuid_bits::kSvmEdxNestedPaging) == 0)
             return {VirtKind::kNone, "SVM without nested paging"};
         return {VirtKind::kSvm, nullptr};
     }
-    if ((in.leaf1_ecx & kLeaf1EcxVmx) != 0) {
+    if ((in.leaf1_ecx & cpuid_bits::kLeaf1EcxVmx) != 0) {
         // Locked without the enable bit means firmware forbade VMX until the next reset.
         if ((in.feature_control & kFeatureControlLock) != 0 &&
             (in.feature_control & kFeatureControlVmxOutsideSmx) == 0) {

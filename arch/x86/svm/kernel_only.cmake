@@ -1,4 +1,3 @@
 list(APPEND HV_KERNEL_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/svm_entry.S
-  ${CMAKE_CURRENT_LIST_DIR}/svm_vcpu.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/npt.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/svm_vcpu.cpp)

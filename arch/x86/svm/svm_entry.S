@@ -15,20 +15,7 @@
  * GuestRegisters layout: gpr[16] in x86 encoding order (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi,
  * r8..r15); rax and rsp are not used here (they live in the VMCB).
  */
-    .set G_RCX, 1*8
-    .set G_RDX, 2*8
-    .set G_RBX, 3*8
-    .set G_RBP, 5*8
-    .set G_RSI, 6*8
-    .set G_RDI, 7*8
-    .set G_R8,  8*8
-    .set G_R9,  9*8
-    .set G_R10, 10*8
-    .set G_R11, 11*8
-    .set G_R12, 12*8
-    .set G_R13, 13*8
-    .set G_R14, 14*8
-    .set G_R15, 15*8
+#include "arch/x86/guest_gprs.inc"
 
     .text
     .global svm_run

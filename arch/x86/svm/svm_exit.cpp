@@ -11,7 +11,8 @@ constexpr std::uint8_t kCpuidLength = 2;
 constexpr std::uint8_t kMsrLength = 2;
 constexpr std::uint8_t kVmmcallLength = 3;
 constexpr std::uint8_t kHltLength = 1;
-constexpr std::uint64_t kMsrWriteInfo = 1;  // EXITINFO1 for MSR intercepts: 0 read, 1 write
+constexpr std::uint8_t kCacheFlushLength = 2;  // INVD 0F 08, WBINVD 0F 09
+constexpr std::uint64_t kMsrWriteInfo = 1;     // EXITINFO1 for MSR intercepts: 0 read, 1 write
 
 std::uint8_t length(const VmcbControl& c, std::uint64_t rip, bool nrip_valid,
                     std::uint8_t fallback) {
@@ -116,7 +117,7 @@ void decode_exit(const VmcbControl& c, std::uint64_t rip, bool nrip_valid, vmm::
         case ExitCode::kInvd:
         case ExitCode::kWbinvd:
             e.kind = ExitKind::kNoOp;
-            e.insn_len = length(c, rip, nrip_valid, 2);  // INVD 0F 08, WBINVD 0F 09
+            e.insn_len = length(c, rip, nrip_valid, kCacheFlushLength);
             break;
         default:
             e.kind = ExitKind::kUnhandled;

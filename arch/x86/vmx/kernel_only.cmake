@@ -1,4 +1,3 @@
 list(APPEND HV_KERNEL_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/vmx_entry.S
-  ${CMAKE_CURRENT_LIST_DIR}/vmx_vcpu.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/ept.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/vmx_vcpu.cpp)

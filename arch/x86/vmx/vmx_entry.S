@@ -13,21 +13,7 @@
  * GuestRegisters layout: gpr[16] in x86 encoding order (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi,
  * r8..r15); rsp is not used here (it lives in the VMCS).
  */
-    .set G_RAX, 0*8
-    .set G_RCX, 1*8
-    .set G_RDX, 2*8
-    .set G_RBX, 3*8
-    .set G_RBP, 5*8
-    .set G_RSI, 6*8
-    .set G_RDI, 7*8
-    .set G_R8,  8*8
-    .set G_R9,  9*8
-    .set G_R10, 10*8
-    .set G_R11, 11*8
-    .set G_R12, 12*8
-    .set G_R13, 13*8
-    .set G_R14, 14*8
-    .set G_R15, 15*8
+#include "arch/x86/guest_gprs.inc"
     .set HOST_RSP, 0x6C14           /* SDM vol. 3D table B-12 */
 
     .text
