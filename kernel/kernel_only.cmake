@@ -7,6 +7,7 @@ list(APPEND HV_KERNEL_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/percpu.cpp
   ${CMAKE_CURRENT_LIST_DIR}/smp.cpp
   ${CMAKE_CURRENT_LIST_DIR}/time.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/wall_clock.cpp
   ${CMAKE_CURRENT_LIST_DIR}/direct_map.cpp
   ${CMAKE_CURRENT_LIST_DIR}/kernel_memory.cpp
   ${CMAKE_CURRENT_LIST_DIR}/kmalloc.cpp

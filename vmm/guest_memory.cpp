@@ -5,6 +5,11 @@
 
 namespace hv::vmm {
 
+void GuestMemory::zero() {
+    for (std::size_t i = 0; i < chunk_count_; ++i)
+        __builtin_memset(phys_to_virt(chunks_[i].hpa), 0, chunks_[i].size);
+}
+
 Result<void> GuestMemory::add_region(std::uint64_t gpa, std::uint64_t size, Stage2& stage2) {
     std::uint64_t done = 0;
     while (done < size) {

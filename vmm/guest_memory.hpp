@@ -23,6 +23,8 @@ class GuestMemory final : public loader::GuestRam {
     [[nodiscard]] Result<void> create(std::uint64_t bytes, Stage2& stage2, std::uint64_t window);
     // Unmaps and frees everything (the stage-2 tables are the caller's).
     void release();
+    // Zeroes all of it again (a restart must not leak the previous boot's data).
+    void zero();
 
     // loader::GuestRam
     std::span<std::byte> bytes(std::uint64_t gpa, std::uint64_t len) override;

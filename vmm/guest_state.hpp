@@ -78,4 +78,8 @@ inline constexpr std::uint16_t kAttrLdt = 0x82;        // P, type 2
 // Multiboot 0.6.96 sec 3.2: flat 32-bit protected mode, paging off.
 InitialState flat_protected_mode(std::uint32_t eip, std::uint32_t eax, std::uint32_t ebx);
 
+// An application processor after INIT and a start-up IPI with `vector` (SDM vol. 3A 10.1.1 table
+// 10-1, 10.4.4.1): real mode at CS:IP = (vector << 8):0000, everything else in its reset state.
+InitialState startup_ipi_state(std::uint8_t vector);
+
 }  // namespace hv::vmm

@@ -1,14 +1,11 @@
 #include "vmm/msr_emulation.hpp"
 
-#include "vmm/devices/lapic.hpp"
 #include "vmm/guest_state.hpp"
 
 namespace hv::vmm {
 namespace {
 
-constexpr std::uint64_t kEferSce = 1ull << 0;      // the others are in guest_state.hpp
-constexpr std::uint64_t kApicBaseBsp = 1ull << 8;  // SDM vol. 3A figure 12-5
-constexpr std::uint64_t kApicBaseEnable = 1ull << 11;
+constexpr std::uint64_t kEferSce = 1ull << 0;           // the others are in guest_state.hpp
 constexpr std::uint64_t kFeatureControlLocked = 1;      // locked with VMX off: no nesting
 constexpr std::uint64_t kMiscEnableFastStrings = 1;     // SDM vol. 4 table 2-2, bit 0
 constexpr std::uint64_t kMtrrDefTypeEnabledWb = 0x806;  // E=1, default type WB
@@ -32,9 +29,6 @@ bool read_guest_msr(Vcpu& vcpu, std::uint32_t vcpu_index, std::uint32_t m, std::
     switch (m) {
         case msr::kTsc:
             value = tsc + vcpu.tsc_offset();
-            return true;
-        case msr::kApicBase:
-            value = kLapicBase | kApicBaseEnable | (vcpu_index == 0 ? kApicBaseBsp : 0);
             return true;
         case msr::kFeatureControl:
             value = kFeatureControlLocked;
@@ -73,9 +67,6 @@ bool write_guest_msr(Vcpu& vcpu, std::uint32_t m, std::uint64_t value, std::uint
         case msr::kTsc:
             vcpu.set_tsc_offset(value - tsc);
             return true;
-        case msr::kApicBase:
-            // The APIC stays where the platform put it; only that value is accepted.
-            return (value & ~(kApicBaseBsp | 0xFFFull)) == kLapicBase && (value & kApicBaseEnable);
         case msr::kPat:
             if (!pat_valid(value)) return false;
             vcpu.set_pat(value);

@@ -7,20 +7,25 @@
 #include "kernel/lib/bytes.hpp"
 #include "kernel/lib/result.hpp"
 #include "kernel/lib/str.hpp"
+#include "vmm/devices/apic_message.hpp"
+#include "vmm/devices/clock.hpp"
 #include "vmm/devices/device.hpp"
 #include "vmm/devices/lapic.hpp"
-#include "vmm/devices/platform_ports.hpp"
-#include "vmm/devices/uart16550.hpp"
 #include "vmm/exit.hpp"
 #include "vmm/guest_memory.hpp"
 #include "vmm/hypercall.hpp"
+#include "vmm/platform/virtual_platform.hpp"
 #include "vmm/stage2.hpp"
 #include "vmm/vcpu.hpp"
 #include "vmm/virt_backend.hpp"
 
 namespace hv::vmm {
 
-inline constexpr std::uint32_t kMaxVcpusPerVm = 16;
+inline constexpr std::uint32_t kMaxVcpusPerVm = 15;  // APIC IDs 0-14; the I/O APIC's ID follows
+// The 64-bit PCI window every VM's ACPI tables offer (for large BARs of assigned devices), above
+// any guest RAM: 512 GiB to 768 GiB, inside the 40 physical-address bits guests are promised.
+inline constexpr std::uint64_t kPciMmio64Base = 512 * kGiB;
+inline constexpr std::uint64_t kPciMmio64Size = 256 * kGiB;
 inline constexpr std::uint32_t kMaxNameLength = 31;
 
 enum class StopReason : std::uint8_t {
@@ -46,18 +51,38 @@ struct VmConfig {
     StrView initrd_name;
     StrView cmdline;
     std::uint32_t host_cpus[kMaxVcpusPerVm];  // physical CPU of each vCPU
+    bool restart_on_reboot;                   // manifest on_reboot = "restart"
 };
 
-class Vm final : public VmControl, public HypercallEnv {
+// The host TSC as device models' clock.
+class TscClock final : public Clock {
   public:
+    [[nodiscard]] std::uint64_t now() const override;
+    [[nodiscard]] std::uint64_t hz() const override;
+};
+
+class Vm final : public VmControl, public HypercallEnv, public ApicBus {
+  public:
+    Vm();
     // Builds everything (memory, tables, vCPUs, devices) and loads the guest; nothing runs yet.
     [[nodiscard]] Result<void> create(const VmConfig& config, VirtBackend& backend,
                                       std::uint32_t slot);
     void release();
+    // After a guest reboot (all vCPUs out): RAM zeroed, images loaded again, vCPUs and devices
+    // reset as after power-on, except the CMOS RAM, which survives as on a PC.
+    [[nodiscard]] Result<void> restart();
+    [[nodiscard]] bool restart_wanted() const {
+        return stop_reason() == StopReason::kReboot && config_.restart_on_reboot;
+    }
+    [[nodiscard]] std::uint32_t restarts() const { return restarts_; }
 
     // VmControl
     void request(Request r, std::uint32_t code, bool has_code) override;
     void console_line(const char* text, std::uint32_t len) override;
+
+    // ApicBus: IPIs from a local APIC's ICR, interrupts from the I/O APIC.
+    void deliver(const ApicMessage& m, std::uint32_t source) override;
+    void level_eoi(std::uint8_t vector) override;
 
     // HypercallEnv
     bool console_write(std::uint64_t gpa, std::uint64_t len) override;
@@ -73,7 +98,7 @@ class Vm final : public VmControl, public HypercallEnv {
     [[nodiscard]] StopReason stop_reason() const { return stop_reason_.load(); }
     [[nodiscard]] bool stop_has_code() const { return stop_has_code_; }
     [[nodiscard]] std::uint32_t stop_code() const { return stop_code_; }
-    void flush_console() { uart_.flush(); }
+    void flush_console() { platform_.flush_console(); }
 
     // Before any vCPU runs: how many will leave().
     void begin(std::uint32_t vcpus) { running_.store(vcpus); }
@@ -100,14 +125,22 @@ class Vm final : public VmControl, public HypercallEnv {
 
   private:
     void handle_io(Vcpu& vcpu, const Exit& exit);
-    PortDevice* port_device(std::uint16_t port);
     void handle_memory(std::uint32_t index, Vcpu& vcpu, const Exit& exit);
     void handle_msr(std::uint32_t index, Vcpu& vcpu, const Exit& exit);
     void handle_cpuid(std::uint32_t index, Vcpu& vcpu, const Exit& exit);
     void handle_hypercall(std::uint32_t index, Vcpu& vcpu, const Exit& exit);
     void deliver_interrupts(std::uint32_t index, Vcpu& vcpu);
+    [[nodiscard]] bool selects(const ApicMessage& m, std::uint32_t vcpu,
+                               std::uint32_t source) const;
+    // An application processor between INIT and its start-up IPI: false if it should keep
+    // waiting.
+    [[nodiscard]] bool wait_for_sipi(std::uint32_t index, Vcpu& vcpu);
     [[nodiscard]] Result<void> load_guest(const VmConfig& config);
+    // The platform's power-on state and the ACPI tables for this VM's shape.
+    [[nodiscard]] Result<std::uint64_t> build_platform();
 
+    VmConfig config_{};
+    std::uint32_t restarts_ = 0;
     char name_[kMaxNameLength + 1] = {};
     std::uint32_t name_len_ = 0;
     VirtBackend* backend_ = nullptr;
@@ -116,16 +149,21 @@ class Vm final : public VmControl, public HypercallEnv {
     Vcpu* vcpus_[kMaxVcpusPerVm] = {};
     Lapic lapics_[kMaxVcpusPerVm];
     bool halted_[kMaxVcpusPerVm] = {};
+    // INIT received: the vCPU waits for a start-up IPI (SDM vol. 3A 10.4.2, "wait-for-SIPI").
+    std::atomic<bool> wait_for_sipi_[kMaxVcpusPerVm] = {};
+    // Vector of a start-up IPI not yet taken, or -1.
+    std::atomic<int> sipi_vector_[kMaxVcpusPerVm] = {};
     std::uint32_t vcpu_count_ = 0;
     std::uint32_t host_cpus_[kMaxVcpusPerVm] = {};
     std::uint64_t memory_mib_ = 0;
-    Uart16550 uart_{*this};
-    PlatformPorts ports_{*this};
+    TscClock clock_;
+    VirtualPlatform platform_;
     std::atomic<StopReason> stop_reason_{StopReason::kNone};
     std::uint32_t stop_code_ = 0;
     bool stop_has_code_ = false;
     std::atomic<std::uint32_t> running_{0};
     std::atomic<std::uint64_t> exits_[kExitKindCount] = {};
+    std::atomic<std::uint64_t> nmis_dropped_{0};
 };
 
 }  // namespace hv::vmm

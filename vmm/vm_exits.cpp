@@ -26,8 +26,9 @@ void arm_host_timer(std::uint64_t deadline_tsc) {
     const std::uint64_t lapic_hz = time::lapic_timer_hz();
     std::uint64_t ticks = 1;
     if (deadline_tsc > now) {
+        // Rounded up: a timer that fires early costs an extra exit and a re-arm.
         const unsigned __int128 t =
-            static_cast<unsigned __int128>(deadline_tsc - now) * lapic_hz / tsc_hz;
+            (static_cast<unsigned __int128>(deadline_tsc - now) * lapic_hz + tsc_hz - 1) / tsc_hz;
         ticks = t == 0 ? 1 : t > 0xFFFF'FFFF ? 0xFFFF'FFFF : static_cast<std::uint64_t>(t);
     }
     x86::lapic::timer_start_oneshot(static_cast<std::uint32_t>(ticks),
@@ -58,8 +59,26 @@ void Vm::run_vcpu(std::uint32_t index) {
     Vcpu& vcpu = *vcpus_[index];
     std::uint64_t armed = 0;
     while (!stopping()) {
+        if (wait_for_sipi_[index].load(std::memory_order_acquire) && !wait_for_sipi(index, vcpu)) {
+            // Sleep until a start-up IPI (or the VM's stop) kicks this CPU.
+            if (armed != 0) x86::lapic::timer_stop();
+            armed = 0;
+            asm volatile("sti; hlt; cli" ::: "memory");
+            continue;
+        }
+        // The boot vCPU keeps the platform's time: PIT interrupts are raised on its CPU.
+        std::uint64_t platform_deadline = 0;
+        if (index == 0) {
+            platform_deadline = platform_.next_deadline();
+            if (platform_deadline != 0 && x86::rdtsc() >= platform_deadline) {
+                platform_.tick(x86::rdtsc());
+                platform_deadline = platform_.next_deadline();
+            }
+        }
         if (!lapics_[index].quiet()) deliver_interrupts(index, vcpu);
-        const std::uint64_t deadline = lapics_[index].timer_deadline();
+        std::uint64_t deadline = lapics_[index].timer_deadline();
+        if (platform_deadline != 0 && (deadline == 0 || platform_deadline < deadline))
+            deadline = platform_deadline;
         if (halted_[index]) {
             if ((vcpu.regs().rflags & kRflagsIf) == 0 && deadline == 0 && index == 0) {
                 // HLT with interrupts off and nothing to wake it: the guest is done for good.
@@ -80,6 +99,8 @@ void Vm::run_vcpu(std::uint32_t index) {
         }
         const Exit& exit = vcpu.run();
         exits_[static_cast<unsigned>(exit.kind)].fetch_add(1, std::memory_order_relaxed);
+        // The host timer may have fired (a one-shot, possibly a little early): arm it again.
+        if (exit.kind == ExitKind::kInterrupt) armed = 0;
         handle_exit(index, vcpu, exit);
     }
     x86::lapic::timer_stop();
@@ -149,7 +170,8 @@ void Vm::handle_cpuid(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
     const auto leaf = static_cast<std::uint32_t>(r[Gpr::kRax]);
     const auto subleaf = static_cast<std::uint32_t>(r[Gpr::kRcx]);
     const x86::CpuidResult h = x86::cpuid(leaf, subleaf);
-    const CpuidContext ctx{index, vcpu_count_, (vcpu.control_state().cr4 & kCr4Osxsave) != 0};
+    const CpuidContext ctx{index, vcpu_count_, (vcpu.control_state().cr4 & kCr4Osxsave) != 0,
+                           time::tsc_hz(), Lapic::kTimerHz};
     const CpuidValues g = guest_cpuid(leaf, subleaf, {h.eax, h.ebx, h.ecx, h.edx}, ctx);
     r[Gpr::kRax] = g.eax;
     r[Gpr::kRbx] = g.ebx;
@@ -161,30 +183,26 @@ void Vm::handle_cpuid(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
 void Vm::handle_msr(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
     GuestRegisters& r = vcpu.regs();
     const auto msr = static_cast<std::uint32_t>(r[Gpr::kRcx]);
+    const bool lapic_msr = msr == kApicBaseMsr || msr == kTscDeadlineMsr ||
+                           (msr >= kX2apicMsrFirst && msr <= kX2apicMsrLast);
     bool ok;
     if (exit.kind == ExitKind::kMsrRead) {
         std::uint64_t value = 0;
-        ok = read_guest_msr(vcpu, index, msr, value, x86::rdtsc());
+        ok = lapic_msr ? lapics_[index].msr_read(msr, value, vcpu.tsc_offset())
+                       : read_guest_msr(vcpu, index, msr, value, x86::rdtsc());
         if (ok) {
             r[Gpr::kRax] = value & 0xFFFF'FFFF;
             r[Gpr::kRdx] = value >> 32;
         }
     } else {
         const std::uint64_t value = (r[Gpr::kRdx] << 32) | (r[Gpr::kRax] & 0xFFFF'FFFF);
-        ok = write_guest_msr(vcpu, msr, value, x86::rdtsc());
+        ok = lapic_msr ? lapics_[index].msr_write(msr, value, vcpu.tsc_offset())
+                       : write_guest_msr(vcpu, msr, value, x86::rdtsc());
     }
     if (ok)
         vcpu.skip_instruction(exit);
     else
         vcpu.inject_exception(kVectorGp, true, 0);
-}
-
-PortDevice* Vm::port_device(std::uint16_t port) {
-    if (static_cast<std::uint16_t>(port - Uart16550::kCom1Base) < Uart16550::kPortCount)
-        return &uart_;
-    if (port == kDebugExitPort || port == kPm1aControlPort || port == kResetControlPort)
-        return &ports_;
-    return nullptr;
 }
 
 void Vm::handle_io(Vcpu& vcpu, const Exit& exit) {
@@ -196,15 +214,13 @@ void Vm::handle_io(Vcpu& vcpu, const Exit& exit) {
         stop(StopReason::kUnhandledExit);
         return;
     }
-    PortDevice* dev = port_device(io.port);
     std::uint64_t& rax = vcpu.regs().gpr[static_cast<unsigned>(Gpr::kRax)];
     const std::uint64_t mask = (1ull << (io.size * 8)) - 1;
     if (io.in) {
-        const std::uint64_t v =
-            dev ? dev->port_read(io.port, io.size) : mask;  // unclaimed: all ones
+        const std::uint64_t v = platform_.port_read(io.port, io.size);
         rax = (rax & ~mask) | (v & mask);
-    } else if (dev) {
-        dev->port_write(io.port, io.size, static_cast<std::uint32_t>(rax & mask));
+    } else {
+        platform_.port_write(io.port, io.size, static_cast<std::uint32_t>(rax & mask));
     }
     vcpu.skip_instruction(exit);
 }
@@ -213,6 +229,14 @@ void Vm::handle_memory(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
     const std::uint64_t gpa = exit.memory.gpa;
     if (gpa >= kLapicBase && gpa < kLapicBase + kLapicSize) {
         const MmioOutcome o = emulate_mmio(vcpu, exit, memory_, lapics_[index], gpa - kLapicBase);
+        if (o.ok) return;
+        log("vm ", name(), " cannot emulate MMIO at 0x", Hex{gpa}, " rip=0x", Hex{vcpu.regs().rip},
+            ": ", o.reason);
+        stop(StopReason::kUnhandledExit);
+        return;
+    }
+    if (VirtualPlatform::claims_mmio(gpa)) {
+        const MmioOutcome o = emulate_mmio(vcpu, exit, memory_, platform_, gpa);
         if (o.ok) return;
         log("vm ", name(), " cannot emulate MMIO at 0x", Hex{gpa}, " rip=0x", Hex{vcpu.regs().rip},
             ": ", o.reason);

@@ -30,8 +30,8 @@ Bytes module_bytes(const boot::Module& m) {
     return {static_cast<const std::byte*>(phys_to_virt(m.start)), m.end - m.start};
 }
 
-void report_stop(Vm& vm) {
-    const StopReason reason = vm.stop_reason();
+// `hv: vm NAME exits cpuid=N io=N ...`: the exit profile since the VM (re)started.
+void report_exits(Vm& vm) {
     console::lock();
     Sink& s = console::locked_sink();
     print(s, "hv: vm ", vm.name(), " exits");
@@ -40,6 +40,14 @@ void report_stop(Vm& vm) {
         if (n != 0) print(s, ' ', exit_kind_name(static_cast<ExitKind>(k)), '=', n);
     }
     s.put('\n');
+    console::unlock();
+}
+
+void report_stop(Vm& vm) {
+    const StopReason reason = vm.stop_reason();
+    report_exits(vm);
+    console::lock();
+    Sink& s = console::locked_sink();
     print(s, "hv: vm ", vm.name(), " stopped reason=", stop_reason_name(reason));
     if (vm.stop_has_code()) print(s, " code=", vm.stop_code());
     s.put('\n');
@@ -56,6 +64,28 @@ void finish(Vm& vm) {
     kick_cpu(0);
 }
 
+void vcpu_thread(void* arg);
+
+// The guest rebooted and its policy is "restart": the last vCPU out (`self`) resets the VM and
+// hands the other vCPUs back to their CPUs, which are back in their idle loops or on their way.
+bool restart(Vm& vm, std::uint32_t self) {
+    vm.flush_console();
+    report_exits(vm);
+    if (auto r = vm.restart(); !r) {
+        log("vm ", vm.name(), " cannot restart: ", r.error().what);
+        vm.stop(StopReason::kInternalError);
+        return false;
+    }
+    log("vm ", vm.name(), " restarted after reboot restarts=", vm.restarts());
+    vm.begin(vm.vcpu_count());
+    for (std::uint32_t v = 0; v < vm.vcpu_count(); ++v) {
+        if (v == self) continue;
+        const std::uint32_t c = vm.host_cpu(v);
+        while (!post_work(c, vcpu_thread, &g_tasks[c])) asm volatile("pause");
+    }
+    return true;
+}
+
 void vcpu_thread(void* arg) {
     VcpuTask& task = *static_cast<VcpuTask*>(arg);
     const std::uint32_t me = this_cpu().index;
@@ -68,12 +98,18 @@ void vcpu_thread(void* arg) {
         }
     }
     Vm& vm = *task.vm;
-    vm.run_vcpu(task.index);
-    // Make the VM's other vCPUs leave their guests and notice the stop.
-    for (std::uint32_t i = 0; i < vm.vcpu_count(); ++i) {
-        if (i != task.index) kick_cpu(vm.host_cpu(i));
+    for (;;) {
+        vm.run_vcpu(task.index);
+        // Make the VM's other vCPUs leave their guests and notice the stop.
+        for (std::uint32_t i = 0; i < vm.vcpu_count(); ++i) {
+            if (i != task.index) kick_cpu(vm.host_cpu(i));
+        }
+        if (!vm.leave()) return;
+        if (!vm.restart_wanted() || !restart(vm, task.index)) {
+            finish(vm);
+            return;
+        }
     }
-    if (vm.leave()) finish(vm);
 }
 
 void print_manifest_error(const boot::Module& m, const manifest::ManifestError& e) {
@@ -141,6 +177,7 @@ AfterVms run_manifest(const boot::BootInfo& boot, VirtBackend* backend, const Ho
         cfg.vcpus = spec.vcpus;
         cfg.memory_bytes = spec.memory_mib * kMiB;
         cfg.cmdline = spec.cmdline.view();
+        cfg.restart_on_reboot = spec.on_reboot == manifest::OnReboot::kRestart;
         cfg.kernel = module_bytes(*boot.find_module(spec.kernel.view()));
         if (!spec.initrd.empty()) {
             cfg.initrd = module_bytes(*boot.find_module(spec.initrd.view()));

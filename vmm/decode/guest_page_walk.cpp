@@ -49,11 +49,8 @@ class Walker {
             return Translation{GuestPhys(linear_ & 0xFFFF'FFFF), 4096};
         }
         if ((state_.efer & kEferLma) != 0) {
-            if ((state_.cr4 & kCr4La57) != 0) {
-                return unsupported("5-level paging (CR4.LA57) is not supported");
-            }
             if ((state_.cr4 & kCr4Pae) == 0) return unsupported("long mode without CR4.PAE");
-            return four_level();
+            return long_mode((state_.cr4 & kCr4La57) != 0 ? 5 : 4);
         }
         linear_ &= 0xFFFF'FFFF;
         if ((state_.cr4 & kCr4Pae) != 0) return pae();
@@ -139,20 +136,23 @@ class Walker {
         return Translation{GuestPhys(frame | (linear_ & (page_size - 1))), page_size};
     }
 
-    // 5.5: PML4E, PDPTE, PDE, PTE, 512 eight-byte entries per table.
-    Result<Translation, WalkError> four_level() {
-        const std::uint64_t top = linear_ >> 47;
-        if (top != 0 && top != 0x1FFFF) {
+    // 5.5: (PML5E,) PML4E, PDPTE, PDE, PTE, 512 eight-byte entries per table. With 5-level
+    // paging linear addresses have 57 bits, else 48; either way sign-extended to 64.
+    Result<Translation, WalkError> long_mode(unsigned levels) {
+        const unsigned top_shift = 12 + 9 * (levels - 1);
+        const std::uint64_t top = linear_ >> (top_shift + 8);
+        const std::uint64_t all_ones = (std::uint64_t{1} << (64 - top_shift - 8)) - 1;
+        if (top != 0 && top != all_ones) {
             return WalkError{WalkStatus::kNonCanonical, 0, linear_, "non-canonical address"};
         }
         const std::uint64_t no_nx = nxe() ? 0 : kExecuteDisable;
         std::uint64_t table = state_.cr3 & kAddressBits & ~above_maxphyaddr(51);
-        for (unsigned shift = 39; shift >= 12; shift -= 9) {
+        for (unsigned shift = top_shift; shift >= 12; shift -= 9) {
             const std::uint64_t index = (linear_ >> shift) & 511;
             const std::uint64_t entry = TRY(read64(table + index * 8));
             const bool large = shift != 12 && (entry & kPsBit) != 0;
             std::uint64_t reserved = above_maxphyaddr(51) | no_nx;
-            if (shift == 39) reserved |= kPsBit;  // no 512 GiB pages
+            if (shift >= 39) reserved |= kPsBit;  // no 512 GiB or 256 TiB pages
             if (large && shift == 21) reserved |= bits(20, 13);
             if (large && shift == 30) reserved |= bits(29, 13);
             TRY(check_and_join(entry, reserved));

@@ -6,7 +6,7 @@
 //   CR0.PG = 1, CR4.PAE = 0         32-bit paging: 4 KiB pages, 4 MiB pages with CR4.PSE
 //   CR0.PG = 1, CR4.PAE = 1         PAE paging: 4 KiB and 2 MiB pages
 //   EFER.LMA = 1                    4-level paging: 4 KiB, 2 MiB and 1 GiB pages
-//   CR4.LA57 = 1                    5-level paging: refused (kUnsupported)
+//   EFER.LMA = 1, CR4.LA57 = 1      5-level paging: a PML5 above, 57-bit linear addresses
 //
 // The walk checks what the CPU checks for an ordinary access (Intel SDM vol. 3A chapter 5,
 // "Paging", of the current edition): present bits, reserved bits against MAXPHYADDR, R/W with
@@ -71,7 +71,7 @@ enum class WalkStatus : std::uint8_t {
     kPageFault,        // inject #PF: `error_code`, CR2 = `address`
     kNonCanonical,     // 4-level paging, address not canonical: inject #GP(0) (#SS(0) for SS)
     kTableUnreadable,  // a paging-structure entry at GPA `address` is not guest RAM
-    kUnsupported,      // a paging mode the walker does not implement (5-level), or LMA without PAE
+    kUnsupported,      // an impossible paging mode: LMA without PAE
 };
 
 struct WalkError {

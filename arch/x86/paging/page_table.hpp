@@ -1,7 +1,8 @@
 #pragma once
-// One page-table engine for every 4-level radix table the hypervisor builds: host page tables
-// (hpt_format.hpp), Intel EPT (ept_format.hpp), and later AMD NPT and the IOMMU tables. The
-// engine knows the shape (levels of 512 entries, 4 KiB << 9*level per entry); a Format knows
+// One page-table engine for every radix table the hypervisor builds (4 levels, or 3): host page
+// tables (hpt_format.hpp), Intel EPT (ept_format.hpp), AMD NPT (the host format) and the IOMMU
+// tables (arch/x86/iommu/vtd/page_table_format.hpp, arch/x86/iommu/amdvi/page_table_format.hpp).
+// The engine knows the shape (levels of 512 entries, 4 KiB << 9*level per entry); a Format knows
 // the bits; a Memory policy provides the table pages.
 //
 //   input address   47      39 38      30 29      21 20      12 11        0
@@ -53,6 +54,17 @@
 
 namespace hv::paging {
 
+// make_table(pa) builds the entry that links a table; a format whose table entries depend on
+// the level they sit at (AMD-Vi's Next Level field) provides make_table(pa, level) instead.
+template <typename F>
+concept LinksTables = requires(HostPhys pa) {
+    { F::make_table(pa) } -> std::same_as<std::uint64_t>;
+};
+template <typename F>
+concept LinksTablesByLevel = requires(HostPhys pa, unsigned level) {
+    { F::make_table(pa, level) } -> std::same_as<std::uint64_t>;
+};
+
 template <typename F>
 concept PageTableFormat = requires(std::uint64_t e, unsigned level, HostPhys pa, Attributes a) {
     { F::kLevels } -> std::convertible_to<unsigned>;
@@ -62,11 +74,16 @@ concept PageTableFormat = requires(std::uint64_t e, unsigned level, HostPhys pa,
     { F::present(e) } -> std::same_as<bool>;
     { F::is_leaf(e, level) } -> std::same_as<bool>;
     { F::address(e, level) } -> std::same_as<std::uint64_t>;
-    { F::make_table(pa) } -> std::same_as<std::uint64_t>;
+    requires LinksTables<F> || LinksTablesByLevel<F>;
     { F::make_leaf(pa, level, a) } -> std::same_as<std::uint64_t>;
     { F::attributes(e, level) } -> std::same_as<Attributes>;
     { F::supports(a) } -> std::same_as<bool>;
 };
+
+// The largest leaf the walker of a table accepts, as the level of that leaf. A format's
+// kMaxLeafLevel is what the format can express; this is what the hardware at hand offers
+// (CPUID 80000001h:EDX[26], IA32_VMX_EPT_VPID_CAP[17], VT-d CAP.SLLPS).
+enum class MaxPage : unsigned { k4K = 0, k2M = 1, k1G = 2 };
 
 template <typename M>
 concept TableMemory = requires(M& m, HostPhys pa) {
@@ -84,7 +101,10 @@ class PageTable {
 
     // `gigabyte_pages`: whether the CPU supports 1 GiB leaves for this format (CPUID
     // 80000001h:EDX[26] for host tables, IA32_VMX_EPT_VPID_CAP[17] for EPT).
-    PageTable(Memory& memory, bool gigabyte_pages) : memory_(memory), gigabyte_(gigabyte_pages) {}
+    PageTable(Memory& memory, bool gigabyte_pages)
+        : PageTable(memory, gigabyte_pages ? MaxPage::k1G : MaxPage::k2M) {}
+    PageTable(Memory& memory, MaxPage max_page)
+        : memory_(memory), max_leaf_level_(static_cast<unsigned>(max_page)) {}
     PageTable(const PageTable&) = delete;
     PageTable& operator=(const PageTable&) = delete;
     ~PageTable() { destroy(); }
@@ -112,7 +132,13 @@ class PageTable {
         return static_cast<unsigned>((va >> (12 + 9 * level)) & (kEntries - 1));
     }
     bool leaf_allowed(unsigned level) const {
-        return level == 0 || (level <= Format::kMaxLeafLevel && (level < 2 || gigabyte_));
+        return level == 0 || (level <= Format::kMaxLeafLevel && level <= max_leaf_level_);
+    }
+    static constexpr std::uint64_t table_entry(HostPhys table, unsigned level) {
+        if constexpr (requires { Format::make_table(table, level); })
+            return Format::make_table(table, level);
+        else
+            return Format::make_table(table);
     }
     static Result<void> check_range(std::uint64_t va, std::uint64_t size);
     static bool same_leaf(std::uint64_t have, std::uint64_t want) {
@@ -142,7 +168,7 @@ class PageTable {
                               const Attributes* attrs);
 
     Memory& memory_;
-    bool gigabyte_;
+    unsigned max_leaf_level_;
     bool has_root_ = false;
     HostPhys root_{};
     std::size_t tables_ = 0;

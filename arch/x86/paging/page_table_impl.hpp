@@ -77,7 +77,7 @@ Result<void> PageTable<Format, Memory>::map_level(HostPhys table, unsigned level
                     free_subtree(child, level - 1);  // never linked
                     return r.error();
                 }
-                store(slot, Format::make_table(child));
+                store(slot, table_entry(child, level));
             }
         } else if (Format::is_leaf(e, level)) {
             // Only an identical mapping may already be there, at whatever page size.
@@ -166,7 +166,7 @@ Result<void> PageTable<Format, Memory>::change_level(HostPhys table, unsigned le
                 free_subtree(child, level - 1);  // never linked
                 return r.error();
             }
-            store(slot, Format::make_table(child));
+            store(slot, table_entry(child, level));
         } else {
             const HostPhys child(Format::address(e, level));
             TRY(change_level(child, level - 1, va, n, attrs));

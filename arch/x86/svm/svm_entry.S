@@ -9,8 +9,11 @@
  *
  * GIF is cleared around the switch (CLGI ... STGI) so that no host interrupt or NMI lands between
  * loading guest registers and VMRUN; one that arrives then is held and causes an immediate exit
- * (INTR/NMI intercepts). #VMEXIT leaves GIF clear (APM 15.17); STGI at the end reopens it. The
- * caller keeps RFLAGS.IF clear, so host interrupts are taken where it chooses (sti; cli).
+ * (INTR/NMI intercepts). With V_INTR_MASKING the host's RFLAGS.IF at VMRUN decides whether
+ * physical interrupts reach the intercept while the guest runs (APM 15.21.1), so IF is set
+ * under GIF=0 just before VMRUN and cleared again before STGI: a host timer or kick IPI then
+ * always ends the guest's run. #VMEXIT leaves GIF clear (APM 15.17). The caller keeps RFLAGS.IF
+ * clear, so host interrupts are taken where it chooses (sti; cli).
  *
  * GuestRegisters layout: gpr[16] in x86 encoding order (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi,
  * r8..r15); rax and rsp are not used here (they live in the VMCB).
@@ -47,6 +50,7 @@ svm_run:
     mov G_R15(%rsi), %r15
     mov G_RSI(%rsi), %rsi
 
+    sti                             /* held off by GIF=0 until VMRUN sets GIF */
     vmrun %rax
     /* #VMEXIT: RAX, RSP, RIP come back from the host save area; RAX = guest VMCB again. */
     vmsave %rax
@@ -71,6 +75,7 @@ svm_run:
     pop %rsi
     pop %rax                        /* host VMCB */
     vmload %rax
+    cli
     stgi
 
     pop %r15

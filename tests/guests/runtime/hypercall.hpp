@@ -20,7 +20,7 @@ enum class Hypercall : uint32_t {
 constexpr int32_t kStatusOk = 0;
 constexpr int32_t kStatusNoSys = -38;
 constexpr int32_t kStatusInval = -22;
-constexpr uint32_t kAbiVersion = 1;
+constexpr uint32_t kAbiVersion = 2;
 constexpr uint32_t kHypervisorLeaf = 0x40000000;
 
 struct HypercallResult {

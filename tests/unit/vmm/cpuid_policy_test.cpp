@@ -33,18 +33,52 @@ TEST(CpuidPolicy, ExtendedLeafHidesSvm) {
 
 TEST(CpuidPolicy, HypervisorLeafCarriesTheSignature) {
     const CpuidValues g = guest_cpuid(0x4000'0000, 0, CpuidValues{}, kCtx);
-    EXPECT_EQ(g.eax, 0x4000'0001u);
+    EXPECT_EQ(g.eax, 0x4000'0010u);
     char sig[13] = {};
     std::memcpy(sig, &g.ebx, 4);
     std::memcpy(sig + 4, &g.ecx, 4);
     std::memcpy(sig + 8, &g.edx, 4);
     EXPECT_STREQ(sig, "AIHypervisor");
-    EXPECT_EQ(guest_cpuid(0x4000'0001, 0, CpuidValues{}, kCtx).eax, 1u);
+    EXPECT_EQ(guest_cpuid(0x4000'0001, 0, CpuidValues{}, kCtx).eax, 2u);
 }
 
 TEST(CpuidPolicy, UnknownHypervisorLeavesAreZero) {
-    const CpuidValues g = guest_cpuid(0x4000'0010, 0, CpuidValues{9, 9, 9, 9}, kCtx);
+    const CpuidValues g = guest_cpuid(0x4000'0005, 0, CpuidValues{9, 9, 9, 9}, kCtx);
     EXPECT_EQ(g.eax | g.ebx | g.ecx | g.edx, 0u);
+}
+
+constexpr CpuidContext kTimed{1, 3, false, 2'500'000'000, 1'000'000'000};
+
+TEST(CpuidPolicy, TimingLeavesGiveTheTscRate) {
+    const CpuidValues t = guest_cpuid(0x4000'0010, 0, CpuidValues{9, 9, 9, 9}, kTimed);
+    EXPECT_EQ(t.eax, 2'500'000u);
+    EXPECT_EQ(t.ebx, 1'000'000u);
+    // Leaf 15h: TSC = ECX * EBX / EAX.
+    const CpuidValues c = guest_cpuid(0x15, 0, CpuidValues{}, kTimed);
+    EXPECT_EQ(static_cast<std::uint64_t>(c.ecx) * c.ebx / c.eax, 2'500'000'000u);
+    EXPECT_EQ(guest_cpuid(0x16, 0, CpuidValues{}, kTimed).eax, 2500u);
+    EXPECT_NE(guest_cpuid(0x8000'0007, 0, CpuidValues{}, kTimed).edx & (1u << 8), 0u);
+}
+
+TEST(CpuidPolicy, LeafOneOffersX2apicAndTscDeadline) {
+    const CpuidValues g = guest_cpuid(1, 0, CpuidValues{0, 0, 0, 0}, kTimed);
+    EXPECT_NE(g.ecx & (1u << 21), 0u);
+    EXPECT_NE(g.ecx & (1u << 24), 0u);
+    EXPECT_EQ(g.ebx >> 24, 1u);
+}
+
+TEST(CpuidPolicy, TopologyNumbersVcpusAsCores) {
+    const CpuidValues smt = guest_cpuid(0xB, 0, CpuidValues{9, 9, 9, 9}, kTimed);
+    EXPECT_EQ(smt.ebx, 1u);
+    EXPECT_EQ(smt.edx, 1u);  // x2APIC ID = vCPU index
+    const CpuidValues core = guest_cpuid(0xB, 1, CpuidValues{9, 9, 9, 9}, kTimed);
+    EXPECT_EQ(core.eax, 2u);  // 3 vCPUs need 2 ID bits
+    EXPECT_EQ(core.ebx, 3u);
+    EXPECT_EQ((core.ecx >> 8) & 0xFF, 2u);
+    const CpuidValues end = guest_cpuid(0xB, 2, CpuidValues{9, 9, 9, 9}, kTimed);
+    EXPECT_EQ(end.ebx, 0u);
+    EXPECT_EQ((end.ecx >> 8) & 0xFF, 0u);
+    EXPECT_EQ(guest_cpuid(0x8000'0008, 0, CpuidValues{}, kTimed).ecx & 0xFF, 2u);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "vmm/hypercall.hpp"
 
+#include "vmm/cpuid_policy.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -22,11 +24,11 @@ struct FakeEnv final : HypercallEnv {
     std::uint32_t vcpu_count() const override { return 3; }
 };
 
-TEST(Hypercall, VersionReportsAbiOne) {
+TEST(Hypercall, VersionReportsTheAbiVersion) {
     FakeEnv env;
     const HypercallResult r = handle_hypercall(env, 0, 0, 0, 0);
     EXPECT_EQ(r.status, 0);
-    EXPECT_EQ(r.out0, 1u);
+    EXPECT_EQ(r.out0, kGuestAbiVersion);
 }
 
 TEST(Hypercall, UnknownNumberReturnsEnosys) {

@@ -61,15 +61,6 @@ TEST(MsrEmulation, TscWriteBecomesAnOffset) {
     EXPECT_EQ(out, 1100u);
 }
 
-TEST(MsrEmulation, ApicBaseMarksOnlyTheBootVcpu) {
-    FakeVcpu v;
-    std::uint64_t bsp = 0, ap = 0;
-    ASSERT_TRUE(read_guest_msr(v, 0, msr::kApicBase, bsp, 0));
-    ASSERT_TRUE(read_guest_msr(v, 1, msr::kApicBase, ap, 0));
-    EXPECT_EQ(bsp, 0xFEE00900u);
-    EXPECT_EQ(ap, 0xFEE00800u);
-}
-
 TEST(MsrEmulation, UnlistedMsrsFault) {
     FakeVcpu v;
     std::uint64_t out = 0;

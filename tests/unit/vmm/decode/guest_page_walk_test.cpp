@@ -452,12 +452,21 @@ TEST(GuestPageWalk, FourLevelTableOutsideGuestRamIsReported) {
     EXPECT_EQ(r.error().address, 0x10'0000'0000u + 3 * 8);
 }
 
-TEST(GuestPageWalk, FiveLevelPagingIsUnsupported) {
+TEST(GuestPageWalk, FiveLevelPagingWalksOneMoreLevel) {
+    // Linux on a CPU with LA57 runs with 5-level paging. A PML5 at 0x8000 whose entry for
+    // linear bits 56:48 = 0x1FF (a kernel address) points at the 4-level test tables.
     FourLevel t;
+    const std::uint64_t pml4 = t.state.cr3;
     t.state.cr4 |= kCr4La57;
-    const auto r = t.walk(kRead);
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().status, WalkStatus::kUnsupported);
+    t.state.cr3 = 0x8000;
+    t.mem.put64(0x8000 + 0x1FF * 8, pml4 | kAll);
+    const std::uint64_t kernel_linear = 0xFFFF'0000'0000'0000ull | kLinear64;
+    const auto r = t.walk(kRead, kernel_linear);
+    EXPECT_EQ(gpa_of(r), gpa_of(FourLevel().walk(kRead)));
+    // 57-bit canonical: bits 63:57 must copy bit 56.
+    const auto bad = t.walk(kRead, 0x0100'0000'0000'0000ull | kLinear64);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().status, WalkStatus::kNonCanonical);
 }
 
 TEST(GuestPageWalk, LongModeWithoutPaeIsUnsupported) {

@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# Usage: tools/linux_guest.sh OUT_DIR
+#
+# Builds the Linux guest assets the hypervisor boots:
+#   OUT_DIR/vmlinuz              Debian's stock cloud kernel (linux-image-*-cloud-amd64)
+#   OUT_DIR/kernel.version       "<package> <version> <uname -r>" of that kernel (download cache key)
+#   OUT_DIR/modules/             <uname -r>/kernel/drivers/...: nvme, nvme-core and their
+#                                dependencies as plain .ko files, plus nvme.order (load order)
+#   OUT_DIR/initramfs.cpio.gz    busybox-static userspace with /init (see below)
+#
+# /init mounts proc, sysfs and devtmpfs and prints to the console (use console=ttyS0):
+#   guest: userspace up
+#   guest: uptime=<first field of /proc/uptime, seconds>
+#   guest: nproc=<online cpus>
+#   guest: memtotal_kb=<MemTotal from /proc/meminfo, or "unknown">
+#   guest: kernel=<uname -r>
+# then does what guest.action=... on the kernel command line asks:
+#   poweroff (default)  prints "guest: powering off", then poweroff -f
+#   reboot              prints "guest: rebooting", then reboot -f
+#   shell               execs an interactive sh on the console
+# Modules nvme needs sit in the image under /lib/modules/<uname -r>/, and /lib/modules/nvme.order
+# lists them in load order (insmod each line) for device-passthrough tests; /init does not load
+# them. Modules the kernel has built in (Debian's cloud kernel builds nvme and nvme-core in,
+# see modules.builtin) are skipped, so nvme.order may be empty.
+#
+# Idempotent: the kernel .deb is downloaded only when OUT_DIR/kernel.version does not match the
+# candidate version apt offers; the initramfs is rebuilt reproducibly and replaced only when its
+# bytes change. Installs busybox-static, cpio, kmod and xz-utils when missing (apt-get update runs
+# only then), with sudo when not root.
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+  sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2
+  exit 2
+fi
+
+out=$1
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+log() { echo "linux_guest: $*" >&2; }
+
+# --- host packages ---------------------------------------------------------------------------
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+missing=()
+for p in busybox-static cpio kmod xz-utils; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >&2
+fi
+busybox_bin=/bin/busybox
+[ -x "$busybox_bin" ] || { log "$busybox_bin missing after installing busybox-static"; exit 1; }
+if LC_ALL=C ldd "$busybox_bin" 2>&1 | grep -q '=>'; then
+  log "$busybox_bin is dynamically linked; install busybox-static"
+  exit 1
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# --- kernel ----------------------------------------------------------------------------------
+meta=linux-image-cloud-amd64
+pkg=$(apt-cache depends "$meta" 2>/dev/null |
+      sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-cloud-amd64\)$/\1/p' | head -n1)
+if [ -z "$pkg" ]; then
+  log "cannot resolve $meta to a versioned kernel package (try: apt-get update)"
+  exit 1
+fi
+pkg_version=$(apt-cache policy "$pkg" | sed -n 's/^ *Candidate: //p')
+[ -n "$pkg_version" ] && [ "$pkg_version" != "(none)" ] || { log "no candidate for $pkg"; exit 1; }
+
+cached=
+if [ -f "$out/vmlinuz" ] && [ -f "$out/kernel.version" ] && [ -f "$out/modules/nvme.order" ]; then
+  read -r c_pkg c_ver c_kver < "$out/kernel.version" || true
+  if [ "${c_pkg:-}" = "$pkg" ] && [ "${c_ver:-}" = "$pkg_version" ] && [ -n "${c_kver:-}" ]; then
+    cached=1
+    kver=$c_kver
+    log "kernel $pkg $pkg_version cached"
+  fi
+fi
+
+if [ -z "$cached" ]; then
+  log "downloading $pkg=$pkg_version"
+  apt_opts=()
+  # As root apt downloads as _apt, which cannot write into our private temp dir; stay root.
+  [ "$(id -u)" -ne 0 ] || apt_opts=(-o APT::Sandbox::User=root)
+  (cd "$work" && apt-get download -qq "${apt_opts[@]}" "$pkg=$pkg_version" >&2)
+  deb=$(ls "$work"/"$pkg"_*.deb)
+  mkdir "$work/deb"
+  dpkg-deb -x "$deb" "$work/deb"
+  vmlinuz=$(ls "$work"/deb/boot/vmlinuz-* | head -n1)
+  kver=${vmlinuz##*/vmlinuz-}
+  moddir="$work/deb/lib/modules/$kver"
+  [ -d "$moddir" ] || { log "no $moddir in $deb"; exit 1; }
+
+  # nvme + nvme-core and, recursively, what modinfo says they depend on. Modules built into the
+  # kernel (modules.builtin) need nothing.
+  rm -rf "$work/modules"
+  mkdir -p "$work/modules"
+  : > "$work/modules/nvme.order"
+  declare -A seen=()
+  find_module() {  # module name -> path of its .ko[.xz|.zst|.gz] under $moddir ('-' == '_')
+    local pattern
+    pattern=$(echo "$1" | sed 's/[-_]/[-_]/g')
+    find "$moddir/kernel" -regextype posix-extended -regex ".*/${pattern}\.ko(\.xz|\.zst|\.gz)?" | head -n1
+  }
+  is_builtin() {
+    local pattern
+    pattern=$(echo "$1" | sed 's/[-_]/[-_]/g')
+    [ -f "$moddir/modules.builtin" ] &&
+      grep -Eq "(^|/)${pattern}\.ko$" "$moddir/modules.builtin"
+  }
+  add_module() {
+    local name=$1 path dep deps
+    [ -z "${seen[$name]:-}" ] || return 0
+    seen[$name]=1
+    if is_builtin "$name"; then
+      log "module $name is built into the kernel"
+      return 0
+    fi
+    path=$(find_module "$name")
+    [ -n "$path" ] || { log "module $name not found in $pkg"; exit 1; }
+    deps=$(modinfo -F depends "$path" | tr ',' ' ')
+    for dep in $deps; do add_module "$dep"; done
+    local base=${path##*/} rel=${path#"$moddir"/}
+    local dst="$work/modules/$kver/${rel%.ko*}.ko"
+    mkdir -p "$(dirname "$dst")"
+    case "$base" in
+      *.ko.xz)  xz -dc "$path" > "$dst" ;;
+      *.ko.zst) zstd -qdc "$path" > "$dst" ;;
+      *.ko.gz)  gzip -dc "$path" > "$dst" ;;
+      *.ko)     cp "$path" "$dst" ;;
+    esac
+    echo "/lib/modules/$kver/${rel%.ko*}.ko" >> "$work/modules/nvme.order"
+    log "module $name (depends: ${deps:-none})"
+  }
+  add_module nvme-core
+  add_module nvme
+
+  cp "$vmlinuz" "$work/vmlinuz"
+  rm -rf "$out/modules"
+  mv "$work/modules" "$out/modules"
+  mv "$work/vmlinuz" "$out/vmlinuz"
+  echo "$pkg $pkg_version $kver" > "$out/kernel.version"
+  log "kernel $kver -> $out/vmlinuz"
+fi
+
+# --- initramfs -------------------------------------------------------------------------------
+root="$work/root"
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,root,etc,lib/modules,usr/bin,usr/sbin,mnt}
+cp "$busybox_bin" "$root/bin/busybox"
+# One symlink per applet, at the path busybox itself would install it (busybox --install -s).
+"$busybox_bin" --list-full | while read -r applet; do
+  [ "$applet" = bin/busybox ] && continue
+  mkdir -p "$root/$(dirname "$applet")"
+  ln -sf /bin/busybox "$root/$applet"
+done
+# The kernel's fallback when /dev is empty at the moment it opens the initial console.
+mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
+mknod -m 666 "$root/dev/null" c 1 3 2>/dev/null || true
+if [ -f "$out/modules/nvme.order" ]; then
+  cp -r "$out/modules/." "$root/lib/modules/"
+fi
+
+cat > "$root/init" <<'EOF'
+#!/bin/sh
+# Guest init for the hypervisor's Linux tests (built by tools/linux_guest.sh).
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+[ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
+
+up=$(cut -d' ' -f1 /proc/uptime 2>/dev/null)
+echo "guest: userspace up"
+echo "guest: uptime=${up:-unknown}"
+echo "guest: nproc=$(nproc 2>/dev/null || echo unknown)"
+mem=$(sed -n 's/^MemTotal: *\([0-9][0-9]*\) kB$/\1/p' /proc/meminfo 2>/dev/null)
+echo "guest: memtotal_kb=${mem:-unknown}"
+echo "guest: kernel=$(uname -r)"
+
+action=poweroff
+for arg in $(cat /proc/cmdline 2>/dev/null); do
+  case "$arg" in
+    guest.action=*) action=${arg#guest.action=} ;;
+  esac
+done
+
+case "$action" in
+  reboot)
+    echo "guest: rebooting"
+    sync
+    reboot -f
+    ;;
+  shell)
+    echo "guest: shell"
+    exec setsid cttyhack sh
+    ;;
+  poweroff) ;;
+  *) echo "guest: unknown action '$action', powering off" ;;
+esac
+echo "guest: powering off"
+sync
+poweroff -f
+# poweroff -f only returns on failure; never let init exit (that panics the kernel).
+while :; do sleep 3600; done
+EOF
+chmod 755 "$root/init"
+
+# Reproducible archive: fixed mtimes, sorted names, no gzip timestamp.
+find "$root" -exec touch -h -d @0 {} +
+(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
+   cpio -o -H newc -R 0:0 --reproducible --quiet) | gzip -9 -n > "$work/initramfs.cpio.gz"
+if [ -f "$out/initramfs.cpio.gz" ] && cmp -s "$work/initramfs.cpio.gz" "$out/initramfs.cpio.gz"; then
+  log "initramfs unchanged ($(stat -c %s "$out/initramfs.cpio.gz") bytes)"
+else
+  mv "$work/initramfs.cpio.gz" "$out/initramfs.cpio.gz"
+  log "initramfs -> $out/initramfs.cpio.gz ($(stat -c %s "$out/initramfs.cpio.gz") bytes)"
+fi
+echo "$out"

@@ -1,4 +1,0 @@
-list(APPEND HV_KERNEL_SOURCES
-  ${CMAKE_CURRENT_LIST_DIR}/uart16550.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/platform_ports.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/lapic.cpp)

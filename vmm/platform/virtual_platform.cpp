@@ -1,0 +1,137 @@
+#include "vmm/platform/virtual_platform.hpp"
+
+namespace hv::vmm {
+namespace {
+
+using namespace platform;
+
+bool in(std::uint64_t x, std::uint64_t base, std::uint64_t size) {
+    return x >= base && x - base < size;
+}
+
+std::uint32_t all_ones(std::uint8_t size) {
+    return size == 1 ? 0xFF : size == 2 ? 0xFFFF : 0xFFFF'FFFF;
+}
+
+constexpr std::uint16_t kPitPortCount = 4;
+constexpr std::uint16_t kPicPortCount = 2;
+constexpr std::uint16_t kElcrPortCount = 2;
+
+}  // namespace
+
+VirtualPlatform::VirtualPlatform(VmControl& vm, ApicBus& bus, const Clock& clock,
+                                 std::int64_t wall_clock_unix)
+    : clock_(clock),
+      uart_(vm),
+      ports_(vm, clock),
+      rtc_(clock, wall_clock_unix),
+      pit_(clock),
+      ioapic_(bus, 0) {}
+
+void VirtualPlatform::reset(std::uint8_t ioapic_id, std::uint64_t ram_below_4g,
+                            std::uint64_t ram_above_4g) {
+    SpinGuard g(lock_);
+    ioapic_.set_initial_id(ioapic_id);
+    ports_.reset();
+    pit_.reset();
+    pic_.reset();
+    ioapic_.reset();
+    rtc_.set_memory_size(ram_below_4g, ram_above_4g);
+    deadline_.store(0, std::memory_order_release);
+}
+
+PortDevice* VirtualPlatform::port_device(std::uint16_t port) {
+    if (in(port, kCom1Port, Uart16550::kPortCount)) return &uart_;
+    if (PlatformPorts::claims(port)) return &ports_;
+    if (in(port, kPitPort, kPitPortCount) || port == kSystemControlPortB) return &pit_;
+    if (in(port, kPicMasterPort, kPicPortCount) || in(port, kPicSlavePort, kPicPortCount) ||
+        in(port, kPicElcrPort, kElcrPortCount))
+        return &pic_;
+    if (in(port, kCmosPort, RtcCmos::kPortCount)) return &rtc_;
+    if (in(port, kPciConfigAddressPort, PciHost::kPortCount)) return &pci_;
+    return nullptr;
+}
+
+std::uint32_t VirtualPlatform::port_read(std::uint16_t port, std::uint8_t size) {
+    SpinGuard g(lock_);
+    PortDevice* dev = port_device(port);
+    if (dev == nullptr) return all_ones(size);
+    const std::uint32_t v = dev->port_read(port, size);
+    update_lines();
+    return v;
+}
+
+void VirtualPlatform::port_write(std::uint16_t port, std::uint8_t size, std::uint32_t value) {
+    SpinGuard g(lock_);
+    PortDevice* dev = port_device(port);
+    if (dev == nullptr) return;
+    dev->port_write(port, size, value);
+    if (dev == &pit_) update_deadline(clock_.now());
+    update_lines();
+}
+
+bool VirtualPlatform::claims_mmio(std::uint64_t gpa) {
+    return in(gpa, kIoapicBase, kIoapicSize) || in(gpa, kEcamBase, kEcamSize);
+}
+
+std::uint64_t VirtualPlatform::mmio_read(std::uint64_t gpa, std::uint8_t size) {
+    SpinGuard g(lock_);
+    if (in(gpa, kIoapicBase, kIoapicSize)) return ioapic_.mmio_read(gpa - kIoapicBase, size);
+    if (in(gpa, kEcamBase, kEcamSize)) return pci_.mmio_read(gpa - kEcamBase, size);
+    return size == 8 ? ~0ull : all_ones(size);
+}
+
+void VirtualPlatform::mmio_write(std::uint64_t gpa, std::uint8_t size, std::uint64_t value) {
+    SpinGuard g(lock_);
+    if (in(gpa, kIoapicBase, kIoapicSize)) {
+        ioapic_.mmio_write(gpa - kIoapicBase, size, value);
+        // Unmasking or reprogramming an entry may deliver a line that is already asserted.
+        update_lines();
+    } else if (in(gpa, kEcamBase, kEcamSize)) {
+        pci_.mmio_write(gpa - kEcamBase, size, value);
+    }
+}
+
+void VirtualPlatform::update_lines() {
+    const bool com1 = uart_.irq_line();
+    ioapic_.set_irq(kIrqCom1, com1);
+    pic_.set_irq(kIrqCom1, com1);
+    const bool rtc = rtc_.irq_line();
+    ioapic_.set_irq(kIrqRtc, rtc);
+    pic_.set_irq(kIrqRtc, rtc);
+}
+
+void VirtualPlatform::update_deadline(std::uint64_t now) {
+    deadline_.store(pit_.next_irq0(now), std::memory_order_release);
+}
+
+void VirtualPlatform::tick(std::uint64_t now) {
+    SpinGuard g(lock_);
+    if (pit_.take_irq0_edges(now) != 0) {
+        // One pulse on IRQ 0: the PIT's OUT0 rising edge (the I/O APIC sees it on pin 2).
+        ioapic_.set_irq(kGsiPit, true);
+        ioapic_.set_irq(kGsiPit, false);
+        pic_.set_irq(kIrqPit, true);
+        pic_.set_irq(kIrqPit, false);
+    }
+    update_deadline(now);
+    update_lines();
+}
+
+void VirtualPlatform::level_eoi(std::uint8_t vector) {
+    SpinGuard g(lock_);
+    ioapic_.eoi(vector);
+}
+
+void VirtualPlatform::console_write(std::uint8_t byte) {
+    SpinGuard g(lock_);
+    uart_.port_write(kCom1Port, 1, byte);
+    update_lines();
+}
+
+void VirtualPlatform::flush_console() {
+    SpinGuard g(lock_);
+    uart_.flush();
+}
+
+}  // namespace hv::vmm
