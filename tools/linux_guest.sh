@@ -17,6 +17,10 @@
 # then does what guest.action=... on the kernel command line asks:
 #   poweroff (default)  prints "guest: powering off", then poweroff -f
 #   reboot              prints "guest: rebooting", then reboot -f
+#   reboot-once         first boot: sets the RTC (battery-backed on a PC, so it survives a
+#                       reboot) to 2099, prints "guest: rebooting" and reboots; the boot that
+#                       finds the RTC in 2099 prints "guest: second boot" and powers off. This
+#                       proves the VM restarted in place with its platform state.
 #   shell               execs an interactive sh on the console
 # Modules nvme needs sit in the image under /lib/modules/<uname -r>/, and /lib/modules/nvme.order
 # lists them in load order (insmod each line) for device-passthrough tests; /init does not load
@@ -64,8 +68,17 @@ trap 'rm -rf "$work"' EXIT
 
 # --- kernel ----------------------------------------------------------------------------------
 meta=linux-image-cloud-amd64
-pkg=$(apt-cache depends "$meta" 2>/dev/null |
-      sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-cloud-amd64\)$/\1/p' | head -n1)
+resolve() {
+  apt-cache depends "$meta" 2>/dev/null |
+    sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-cloud-amd64\)$/\1/p' | head -n1
+}
+pkg=$(resolve)
+if [ -z "$pkg" ] && [ ! -f "$out/vmlinuz" ]; then
+  # A fresh machine may have no package lists yet.
+  log "package lists do not know $meta: apt-get update"
+  "${sudo_cmd[@]}" apt-get update -qq >&2
+  pkg=$(resolve)
+fi
 if [ -z "$pkg" ]; then
   log "cannot resolve $meta to a versioned kernel package (try: apt-get update)"
   exit 1
@@ -191,6 +204,18 @@ for arg in $(cat /proc/cmdline 2>/dev/null); do
 done
 
 case "$action" in
+  reboot-once)
+    if grep -q '^2099-' /sys/class/rtc/rtc0/date 2>/dev/null; then
+      echo "guest: second boot rtc=$(cat /sys/class/rtc/rtc0/date)"
+    else
+      date -u -s '2099-01-01 00:00:00' >/dev/null
+      hwclock -w -u
+      echo "guest: rtc=$(cat /sys/class/rtc/rtc0/date 2>/dev/null || echo none)"
+      echo "guest: rebooting"
+      sync
+      reboot -f
+    fi
+    ;;
   reboot)
     echo "guest: rebooting"
     sync

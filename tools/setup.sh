@@ -9,6 +9,7 @@ packages=(
   qemu-system-x86 ovmf
   grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
   bochs bochs-term bochsbios vgabios
+  busybox-static cpio kmod xz-utils
 )
 
 missing=()
@@ -18,11 +19,14 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
-  exit 0
+else
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "setup: installing ${missing[*]}"
-sudo_cmd=()
-[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-"${sudo_cmd[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The Linux guest (Debian's cloud kernel + a busybox initramfs) for the Linux boot tests and the
+# demo, cached in .cache/linux-guest (never committed).
+"$(dirname "$0")/linux_guest.sh" "$(cd "$(dirname "$0")/.." && pwd)/.cache/linux-guest" >/dev/null
