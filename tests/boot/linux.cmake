@@ -2,8 +2,7 @@
 # tools/setup.sh runs) boot to userspace inside VMs under QEMU (the SVM backend). The initramfs's
 # /init prints "guest: ..." lines (nproc, MemTotal, kernel version) and then does what
 # guest.action= on its command line says.
-set(HV_LINUX_GUEST_DIR ${CMAKE_SOURCE_DIR}/.cache/linux-guest CACHE PATH
-    "Directory with vmlinuz and initramfs.cpio.gz from tools/linux_guest.sh")
+# HV_LINUX_GUEST_DIR: tests/CMakeLists.txt.
 set(HV_LINUX_KERNEL ${HV_LINUX_GUEST_DIR}/vmlinuz)
 set(HV_LINUX_INITRD ${HV_LINUX_GUEST_DIR}/initramfs.cpio.gz)
 set(HV_LINUX_CMDLINE "console=ttyS0 panic=-1")

@@ -36,7 +36,9 @@ inline constexpr std::size_t kMaxModuleNameLen = 63;  // printable ASCII, no spa
 inline constexpr std::size_t kMaxCmdlineLen = 1024;   // bytes, after decoding escapes
 inline constexpr std::size_t kMaxDevicesPerVm = 16;
 inline constexpr std::uint32_t kMinVcpus = 1;
-inline constexpr std::uint32_t kMaxVcpus = 64;
+inline constexpr std::uint32_t kMaxVcpus = 64;  // capacity of per-vCPU arrays
+// vCPUs one VM may have: APIC IDs 0-14, the VM's I/O APIC takes the next ID in its MADT.
+inline constexpr std::uint32_t kMaxVmVcpus = 15;
 inline constexpr std::uint64_t kMinMemoryMib = 2;
 inline constexpr std::uint64_t kMaxMemoryMib = 1048576;  // 1 TiB
 inline constexpr std::uint32_t kMaxCpuIndex = 4095;  // parse-time bound; validate() uses the host's

@@ -253,15 +253,15 @@ TEST(ManifestParse, RejectsKeysOutsideTables) {
 
 TEST(ManifestParse, RejectsVcpusOutOfRange) {
     EXPECT_EQ(reason(parse_error(minimal_vm() + "vcpus = 0\n")),
-              "vcpus must be between 1 and 64, got 0");
+              "vcpus must be between 1 and 15, got 0");
     EXPECT_EQ(reason(parse_error(minimal_vm() + "vcpus = 65\n")),
-              "vcpus must be between 1 and 64, got 65");
+              "vcpus must be between 1 and 15, got 65");
     EXPECT_EQ(reason(parse_error(minimal_vm() + "vcpus = -1\n")),
-              "vcpus must be between 1 and 64, got -1");
+              "vcpus must be between 1 and 15, got -1");
 }
 
 TEST(ManifestParse, AcceptsVcpusAtTheLimits) {
-    EXPECT_EQ(parse_ok(minimal_vm() + "vcpus = 64\n").vms[0].vcpus, 64u);
+    EXPECT_EQ(parse_ok(minimal_vm() + "vcpus = 15\n").vms[0].vcpus, 15u);
 }
 
 TEST(ManifestParse, RejectsMemoryOutOfRange) {
