@@ -24,6 +24,7 @@ enum class ExitKind : std::uint8_t {
     kInterruptWindow,     // the guest can now take the interrupt it was waiting to get
     kIllegalInstruction,  // an instruction the guest may not use (SVM/VMX, MONITOR/MWAIT): #UD
     kNoOp,                // an intercepted instruction with no effect for a guest (INVD, WBINVD)
+    kXsetbv,              // XSETBV (always intercepted by VMX): ECX = XCR index, EDX:EAX = value
     kUnhandled,           // anything else: the VM is stopped with the raw reason
 };
 
@@ -63,6 +64,8 @@ enum class ExitKind : std::uint8_t {
             return "illegal-instruction";
         case ExitKind::kNoOp:
             return "no-op";
+        case ExitKind::kXsetbv:
+            return "xsetbv";
         case ExitKind::kUnhandled:
             return "unhandled";
     }

@@ -55,6 +55,7 @@ bool read_guest_msr(Vcpu& vcpu, std::uint32_t vcpu_index, std::uint32_t m, std::
             value = vcpu_index;
             return true;
         case msr::kAmdHwcr:
+        case msr::kAmdIntPendingMsg:
             value = 0;
             return true;
         default:

@@ -19,6 +19,9 @@ inline constexpr std::uint32_t kMtrrDefType = 0x2FF;
 inline constexpr std::uint32_t kEfer = 0xC000'0080;
 inline constexpr std::uint32_t kTscAux = 0xC000'0103;
 inline constexpr std::uint32_t kAmdHwcr = 0xC001'0015;
+// K8 interrupt-pending message (APM BKDG for family 0Fh): Linux reads it on CPUs with the
+// E400 erratum to see whether C1E is on. No C1E here: reads 0.
+inline constexpr std::uint32_t kAmdIntPendingMsg = 0xC001'0055;
 }  // namespace msr
 
 // Each byte of PAT must name a defined memory type: 0, 1, 4, 5, 6 or 7 (SDM vol. 3A 13.12.2).

@@ -129,6 +129,7 @@ class Vm final : public VmControl, public HypercallEnv, public ApicBus {
     void handle_msr(std::uint32_t index, Vcpu& vcpu, const Exit& exit);
     void handle_cpuid(std::uint32_t index, Vcpu& vcpu, const Exit& exit);
     void handle_hypercall(std::uint32_t index, Vcpu& vcpu, const Exit& exit);
+    void handle_xsetbv(Vcpu& vcpu, const Exit& exit);
     void deliver_interrupts(std::uint32_t index, Vcpu& vcpu);
     [[nodiscard]] bool selects(const ApicMessage& m, std::uint32_t vcpu,
                                std::uint32_t source) const;

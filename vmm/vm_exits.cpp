@@ -11,6 +11,7 @@
 #include "vmm/mmio_emulation.hpp"
 #include "vmm/msr_emulation.hpp"
 #include "vmm/vm.hpp"
+#include "vmm/xcr0_policy.hpp"
 
 namespace hv::vmm {
 namespace {
@@ -152,6 +153,9 @@ void Vm::handle_exit(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
         case ExitKind::kNoOp:
             vcpu.skip_instruction(exit);
             return;
+        case ExitKind::kXsetbv:
+            handle_xsetbv(vcpu, exit);
+            return;
         case ExitKind::kInvalidEntry:
             log("vm ", name(), " refused guest state at rip=0x", Hex{vcpu.regs().rip}, " (",
                 exit.raw_name, ")");
@@ -163,6 +167,24 @@ void Vm::handle_exit(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
     log("vm ", name(), " unhandled exit ", exit.raw_name, " code=0x", Hex{exit.raw_reason},
         " rip=0x", Hex{vcpu.regs().rip});
     stop(StopReason::kUnhandledExit);
+}
+
+void Vm::handle_xsetbv(Vcpu& vcpu, const Exit& exit) {
+    GuestRegisters& r = vcpu.regs();
+    const auto index = static_cast<std::uint32_t>(r[Gpr::kRcx]);
+    const std::uint64_t value = (r[Gpr::kRdx] << 32) | (r[Gpr::kRax] & 0xFFFF'FFFF);
+    const x86::CpuidResult xsave = x86::cpuid(0xD, 0);
+    const std::uint64_t supported = (static_cast<std::uint64_t>(xsave.edx) << 32) | xsave.eax;
+    if (!xsetbv_allowed(index, value, supported)) {
+        vcpu.inject_exception(kVectorGp, true, 0);
+        return;
+    }
+    // This physical CPU runs only this vCPU and never uses extended state itself, so the guest's
+    // XCR0 can stay loaded here (the backend set CR4.OSXSAVE on the host for this).
+    asm volatile("xsetbv" ::"c"(index), "a"(static_cast<std::uint32_t>(value)),
+                 "d"(static_cast<std::uint32_t>(value >> 32))
+                 : "memory");
+    vcpu.skip_instruction(exit);
 }
 
 void Vm::handle_cpuid(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {

@@ -125,6 +125,10 @@ vmm::Exit decode_exit(const ExitInfo& info) {
             e.kind = ExitKind::kNoOp;
             e.insn_len = length(info);
             break;
+        case ExitReason::kXsetbv:
+            e.kind = ExitKind::kXsetbv;
+            e.insn_len = length(info);
+            break;
         case ExitReason::kCrAccess:
             // Settled by the vCPU itself when it can (decide_cr_write); otherwise the VM stops.
             e.kind = ExitKind::kUnhandled;

@@ -229,7 +229,12 @@ Result<void> init_this_cpu() {
     }
     const std::uint64_t cr0 = x86::read_cr0();
     if (!g_config.cr0_host.satisfied_by(cr0)) x86::write_cr0(g_config.cr0_host.apply(cr0));
-    x86::write_cr4(g_config.cr4_host.apply(x86::read_cr4() | kCr4Vmxe));
+    // CR4.OSXSAVE lets the exit handler execute a guest's XSETBV on this CPU (SDM vol. 2B
+    // XSETBV: #UD without it); the hypervisor itself never uses extended state.
+    constexpr std::uint32_t kCpuid1EcxXsave = 1u << 26;
+    constexpr std::uint64_t kCr4Osxsave = 1ull << 18;
+    const std::uint64_t osxsave = (x86::cpuid(1).ecx & kCpuid1EcxXsave) ? kCr4Osxsave : 0;
+    x86::write_cr4(g_config.cr4_host.apply(x86::read_cr4() | kCr4Vmxe | osxsave));
     if (cpu.vmxon_region.raw() == 0) {
         cpu.vmxon_region = TRY(zeroed_pages(kPageSize));
         *static_cast<std::uint32_t*>(phys_to_virt(cpu.vmxon_region)) = g_config.revision;
