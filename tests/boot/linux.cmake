@@ -20,11 +20,19 @@ function(hv_linux_vm out name vcpus memory action)
   set(${out} "${${out}}\n[[vm]]\nname = \"${name}\"\nvcpus = ${vcpus}\nmemory_mib = ${memory}\nkernel = \"vmlinuz\"\ninitrd = \"initramfs\"\ncmdline = \"${HV_LINUX_CMDLINE} guest.action=${action}\"\n${ARGN}\n" PARENT_SCOPE)
 endfunction()
 
-# hv_linux_test(NAME SMP n MANIFEST text [GUESTS test guests] ARGS hvboot args)
+# hv_linux_test(NAME SMP n MANIFEST text [BOCHS] [GUESTS test guests] ARGS hvboot args)
+# BOCHS: the VMX backend under Bochs (Skylake-X model, booted from the GRUB ISO, 512 MiB).
 function(hv_linux_test name)
-  cmake_parse_arguments(T "" "SMP;MANIFEST;TIMEOUT" "GUESTS;ARGS" ${ARGN})
+  cmake_parse_arguments(T "BOCHS" "SMP;MANIFEST;TIMEOUT" "GUESTS;ARGS" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 240)
+  endif()
+  if(T_BOCHS)
+    set(machine --emulator bochs --iso --smp ${T_SMP} --memory 512)
+    set(labels "boot;bochs;linux")
+  else()
+    set(machine --machine q35 --smp ${T_SMP} --memory 2048)
+    set(labels "boot;linux")
   endif()
   file(WRITE ${HV_MANIFEST_DIR}/linux.${name}.toml "[host]\non_all_stopped = \"poweroff\"\n${T_MANIFEST}")
   set(modules --module "${HV_MANIFEST_DIR}/linux.${name}.toml name=manifest"
@@ -34,13 +42,13 @@ function(hv_linux_test name)
     list(APPEND modules --module "${HV_GUEST_DIR}/${g}.elf name=${g}")
   endforeach()
   add_test(NAME linux.${name}
-    COMMAND $<TARGET_FILE:hvboot> --image ${HV_ELF} --machine q35 --smp ${T_SMP} --memory 2048
+    COMMAND $<TARGET_FILE:hvboot> --image ${HV_ELF} ${machine}
             --timeout ${T_TIMEOUT} --cmdline on_all_stopped=poweroff
             --log ${CMAKE_CURRENT_BINARY_DIR}/linux.${name}.log
             --reject "Kernel panic" --reject "\\] FAIL " ${modules} ${T_ARGS}
             --expect "^hv: all vms stopped" --expect-exit 0)
   math(EXPR ctest_timeout "${T_TIMEOUT} + 30")
-  set_tests_properties(linux.${name} PROPERTIES LABELS "boot;linux" TIMEOUT ${ctest_timeout})
+  set_tests_properties(linux.${name} PROPERTIES LABELS "${labels}" TIMEOUT ${ctest_timeout})
 endfunction()
 
 # What /init reports for a VM: userspace, CPU count, MemTotal (the kernel keeps some of RAM for
@@ -97,3 +105,11 @@ hv_linux_test(next_to_misbehaving SMP 4 MANIFEST "${m}" GUESTS out_of_bounds tri
        --expect-unordered "^hv: vm tf stopped reason=triple-fault$"
        --expect-unordered "^\\[ml1\\] guest: userspace up$"
        --expect-unordered "^hv: vm ml1 stopped reason=poweroff$")
+
+# The same kernel on the VMX backend under Bochs (about 90 s: Bochs interprets every instruction).
+set(m "")
+hv_linux_vm(m lx 1 192 poweroff)
+hv_linux_test(vmx_one_vm SMP 2 BOCHS TIMEOUT 600 MANIFEST "${m}"
+  ARGS --expect "^\\[lx\\] guest: userspace up$"
+       --expect "^\\[lx\\] guest: nproc=1$"
+       --expect "^hv: vm lx stopped reason=poweroff$")
