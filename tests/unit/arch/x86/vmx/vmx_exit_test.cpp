@@ -166,9 +166,15 @@ TEST(VmxExit, InvdAndWbinvdAreSkipped) {
 }
 
 TEST(VmxExit, UnknownReasonIsUnhandledWithItsRawValue) {
-    const vmm::Exit e = decode_exit(info(ExitReason::kXsetbv, 0, 3));
+    const vmm::Exit e = decode_exit(info(ExitReason::kEptMisconfiguration, 0, 0));
     EXPECT_EQ(e.kind, vmm::ExitKind::kUnhandled);
-    EXPECT_EQ(e.raw_reason, 55u);
+    EXPECT_EQ(e.raw_reason, 49u);
+}
+
+TEST(VmxExit, XsetbvGoesToTheGenericHandlerWithItsLength) {
+    const vmm::Exit e = decode_exit(info(ExitReason::kXsetbv, 0, 3));
+    EXPECT_EQ(e.kind, vmm::ExitKind::kXsetbv);
+    EXPECT_EQ(e.insn_len, 3u);
 }
 
 // SDM vol. 3C table 28-3: MOV CR4, EAX is CR 4, type 0, register 0.
