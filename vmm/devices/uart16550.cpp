@@ -76,7 +76,6 @@ constexpr std::uint32_t kByteBits = 8;
 }  // namespace
 
 std::uint32_t Uart16550::port_read(std::uint16_t port, std::uint8_t size) {
-    SpinGuard g(lock_);
     std::uint32_t value = 0;
     for (std::uint8_t i = 0; i < size; ++i) {
         const auto offset = static_cast<std::uint16_t>(port + i - kCom1Base);
@@ -87,7 +86,6 @@ std::uint32_t Uart16550::port_read(std::uint16_t port, std::uint8_t size) {
 }
 
 void Uart16550::port_write(std::uint16_t port, std::uint8_t size, std::uint32_t value) {
-    SpinGuard g(lock_);
     for (std::uint8_t i = 0; i < size; ++i) {
         const auto offset = static_cast<std::uint16_t>(port + i - kCom1Base);
         if (offset < kPortCount)
@@ -96,12 +94,10 @@ void Uart16550::port_write(std::uint16_t port, std::uint8_t size, std::uint32_t 
 }
 
 bool Uart16550::irq_line() const {
-    SpinGuard g(lock_);
     return (mcr_ & (kMcrOut2 | kMcrLoop)) == kMcrOut2 && interrupt_id() != kIirNone;
 }
 
 void Uart16550::flush() {
-    SpinGuard g(lock_);
     if (len_ != 0) {
         vm_.console_line(line_, len_);
         len_ = 0;

@@ -16,12 +16,11 @@
 // set, and never in loopback, which forces the OUT2 pin inactive (datasheet sec. 8.6). The VM
 // samples irq_line() after each access and raises ISA IRQ 4 on a rising edge.
 //
-// Threading: every public member takes the device's lock, so vCPUs and the hypercall console path
-// may call in concurrently.
+// Threading: no locking inside; the VM's platform lock (vmm/platform/virtual_platform.hpp)
+// serialises the vCPUs and the hypercall console path.
 #include <array>
 #include <cstdint>
 
-#include "kernel/spinlock.hpp"
 #include "vmm/devices/device.hpp"
 #include "vmm/platform/guest_platform.hpp"
 
@@ -57,7 +56,6 @@ class Uart16550 final : public PortDevice {
     void emit(char c);
 
     VmControl& vm_;
-    mutable SpinLock lock_;
     char line_[kLineMax];
     std::uint32_t len_ = 0;
 

@@ -36,6 +36,7 @@ void VirtualPlatform::reset(std::uint8_t ioapic_id, std::uint64_t ram_below_4g,
     pit_.reset();
     pic_.reset();
     ioapic_.reset();
+    com1_line_ = rtc_line_ = false;
     rtc_.set_memory_size(ram_below_4g, ram_above_4g);
     deadline_.store(0, std::memory_order_release);
 }
@@ -57,7 +58,9 @@ std::uint32_t VirtualPlatform::port_read(std::uint16_t port, std::uint8_t size) 
     PortDevice* dev = port_device(port);
     if (dev == nullptr) return all_ones(size);
     const std::uint32_t v = dev->port_read(port, size);
-    update_lines();
+    // Only the UART and the RTC drive interrupt lines from register accesses.
+    if (dev == &uart_) update_com1_line();
+    if (dev == &rtc_) update_rtc_line();
     return v;
 }
 
@@ -67,7 +70,8 @@ void VirtualPlatform::port_write(std::uint16_t port, std::uint8_t size, std::uin
     if (dev == nullptr) return;
     dev->port_write(port, size, value);
     if (dev == &pit_) update_deadline(clock_.now());
-    update_lines();
+    if (dev == &uart_) update_com1_line();
+    if (dev == &rtc_) update_rtc_line();
 }
 
 bool VirtualPlatform::claims_mmio(std::uint64_t gpa) {
@@ -92,13 +96,27 @@ void VirtualPlatform::mmio_write(std::uint64_t gpa, std::uint8_t size, std::uint
     }
 }
 
-void VirtualPlatform::update_lines() {
+// The controllers see a change of level only; an unchanged line costs nothing (a polling guest
+// reads the UART's status register in a tight loop).
+void VirtualPlatform::update_com1_line() {
     const bool com1 = uart_.irq_line();
+    if (com1 == com1_line_) return;
+    com1_line_ = com1;
     ioapic_.set_irq(kIrqCom1, com1);
     pic_.set_irq(kIrqCom1, com1);
+}
+
+void VirtualPlatform::update_rtc_line() {
     const bool rtc = rtc_.irq_line();
+    if (rtc == rtc_line_) return;
+    rtc_line_ = rtc;
     ioapic_.set_irq(kIrqRtc, rtc);
     pic_.set_irq(kIrqRtc, rtc);
+}
+
+void VirtualPlatform::update_lines() {
+    update_com1_line();
+    update_rtc_line();
 }
 
 void VirtualPlatform::update_deadline(std::uint64_t now) {
@@ -126,7 +144,7 @@ void VirtualPlatform::level_eoi(std::uint8_t vector) {
 void VirtualPlatform::console_write(std::uint8_t byte) {
     SpinGuard g(lock_);
     uart_.port_write(kCom1Port, 1, byte);
-    update_lines();
+    update_com1_line();
 }
 
 void VirtualPlatform::flush_console() {

@@ -61,7 +61,9 @@ class VirtualPlatform final : public MmioDevice {
 
   private:
     PortDevice* port_device(std::uint16_t port);
-    // Drives the ISA lines from the devices' current outputs.
+    // Drive the ISA lines from the devices' current outputs.
+    void update_com1_line();
+    void update_rtc_line();
     void update_lines();
     void update_deadline(std::uint64_t now);
 
@@ -75,6 +77,8 @@ class VirtualPlatform final : public MmioDevice {
     Ioapic ioapic_;
     PciHost pci_;
     std::atomic<std::uint64_t> deadline_{0};
+    bool com1_line_ = false;  // levels last driven onto IRQ 4 and IRQ 8
+    bool rtc_line_ = false;
 };
 
 }  // namespace hv::vmm
