@@ -12,6 +12,8 @@
 #include "boot/multiboot_info.hpp"
 #include "drivers/acpi/platform.hpp"
 #include "drivers/pci/inventory.hpp"
+#include "gpu_passthrough/iommu_select.hpp"
+#include "gpu_passthrough/iommu_selftest.hpp"
 #include "kernel/cmdline.hpp"
 #include "kernel/console.hpp"
 #include "kernel/cpu_work.hpp"
@@ -36,12 +38,6 @@ boot::BootInfo g_boot_info;
 constexpr std::uint64_t kLapicMmioSize = 4096;
 // VM, vCPU and device objects; guest RAM and page tables come from the frame allocator.
 constexpr std::uint64_t kObjectHeapBytes = 8 * kMiB;
-
-const char* iommu_kind(const acpi::Platform& p) {
-    if (p.have_dmar && !p.dmar.drhds.empty()) return "vtd";
-    if (p.have_ivrs && !p.ivrs.ivhds.empty()) return "amdvi";
-    return "none";
-}
 
 enum class WhenIdle : std::uint8_t { kHalt, kPowerOff };
 
@@ -133,9 +129,11 @@ extern "C" [[noreturn]] void kernel_main(std::uint32_t magic, std::uint32_t info
     }
 
     pci::scan(platform);
+    passthrough::Iommu* iommu = passthrough::init_iommu(platform);
+    if (cmdline_flag(boot.cmdline, "iommu_selftest")) passthrough::run_iommu_selftest(iommu);
 
     log("ready cpus=", online_cpu_count(), " mem_mib=", memory.value().usable_bytes / kMiB,
-        " virt=", x86::virt_name(virt.kind), " iommu=", iommu_kind(platform));
+        " virt=", x86::virt_name(virt.kind), " iommu=", iommu != nullptr ? iommu->name() : "none");
     // Under QEMU -icount shift=0 the TSC counts instructions since power-on (firmware and loader
     // included), which makes this a deterministic boot-cost figure.
     log("boot tsc_at_entry=", tsc_at_entry, " tsc_at_ready=", x86::rdtsc());

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "arch/x86/cpu/msr.hpp"
+#include "gpu_passthrough/fault_report.hpp"
 #include "kernel/cmdline.hpp"
 #include "kernel/console.hpp"
 #include "kernel/cpu_work.hpp"
@@ -226,6 +227,7 @@ AfterVms run_manifest(const boot::BootInfo& boot, VirtBackend* backend, const Ho
     for (;;) {
         asm volatile("cli" ::: "memory");
         if (g_active_vms.load() == 0) break;
+        passthrough::poll_iommu_faults();  // DMA faults need no guest exit to be seen
         asm volatile("sti; hlt" ::: "memory");
     }
     return after;

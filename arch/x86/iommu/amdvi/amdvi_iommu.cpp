@@ -1,0 +1,443 @@
+#include "arch/x86/iommu/amdvi/amdvi_iommu.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+
+#include "arch/x86/iommu/amdvi/commands.hpp"
+#include "arch/x86/iommu/amdvi/coverage.hpp"
+#include "arch/x86/iommu/amdvi/event_log.hpp"
+#include "arch/x86/iommu/amdvi/page_table_format.hpp"
+#include "arch/x86/iommu/amdvi/regs.hpp"
+#include "arch/x86/iommu/amdvi/ring.hpp"
+#include "arch/x86/iommu/amdvi/tables.hpp"
+#include "arch/x86/paging/page_table.hpp"
+#include "kernel/console.hpp"
+#include "kernel/direct_map.hpp"
+#include "kernel/frame_table_memory.hpp"
+#include "kernel/kernel_memory.hpp"
+#include "kernel/kmalloc.hpp"
+#include "kernel/mmio.hpp"
+#include "kernel/spinlock.hpp"
+#include "kernel/time.hpp"
+
+namespace hv::amdvi {
+namespace {
+
+// The register file spans 16 KiB: the base registers at 0, head/tail/status at 2000h.
+constexpr std::uint64_t kMmioBytes = 16 * 1024;
+constexpr std::uint64_t kDeviceTableBytes = std::uint64_t{kDeviceTableEntries} * 32;  // 2 MiB
+constexpr Ring kCommandRing(8);
+constexpr Ring kEventRing(8);
+// A COMPLETION_WAIT that has not stored its token by then means the command buffer is stuck
+// (an ILLEGAL_COMMAND_ERROR or COMMAND_HARDWARE_ERROR in the event log says why).
+constexpr std::uint64_t kCommandTimeoutNs = 100'000'000;
+// Device table entries that are not attached to a domain carry this domain ID.
+constexpr std::uint16_t kBlockedDomain = 0;
+constexpr std::size_t kMaxUnits = 8;
+
+constexpr paging::Attributes dma_rights(bool write) {
+    return {.read = true,
+            .write = write,
+            .execute = false,
+            .user = false,
+            .global = false,
+            .cache = paging::CacheType::kWriteBack};
+}
+
+template <typename T>
+T* virt(HostPhys p) {
+    return static_cast<T*>(phys_to_virt(p));
+}
+
+Result<HostPhys> allocate_zeroed(std::uint64_t bytes) {
+    const HostPhys p = TRY(memory::allocate(bytes, kPageSize));
+    __builtin_memset(phys_to_virt(p), 0, bytes);
+    return p;
+}
+
+// One IOMMU: its registers, device table, command buffer and event log.
+class Unit {
+  public:
+    Result<void> init(const acpi::Ivhd& ivhd, bool efr_valid, HostPhys empty_root);
+
+    [[nodiscard]] const acpi::Ivhd& ivhd() const { return *ivhd_; }
+    [[nodiscard]] Optional<std::uint16_t> device_id(pci::Bdf bdf) const {
+        return requester_id(*ivhd_, bdf);
+    }
+
+    // Writes `entry` for `id` and invalidates what the unit may have cached for it: the entry
+    // itself and the translations of both the old and the new domain. The entry is rewritten
+    // in place, word 0 last (clearing it first would set V = 0, which passes DMA through
+    // untranslated), so a walk in between may tag the old table's translations with the new
+    // domain ID.
+    Result<void> set_entry(std::uint16_t id, const DeviceTableEntry& entry);
+    // INVALIDATE_IOMMU_PAGES for [iova, iova + size) of `domain`, then completion.
+    Result<void> invalidate_pages(std::uint16_t domain, std::uint64_t iova, std::uint64_t size);
+    std::uint32_t drain_events(passthrough::FaultSink& sink);
+
+  private:
+    std::uint64_t read(Reg64 r) const {
+        return *reinterpret_cast<volatile const std::uint64_t*>(regs_ + static_cast<unsigned>(r));
+    }
+    void write(Reg64 r, std::uint64_t v) {
+        *reinterpret_cast<volatile std::uint64_t*>(regs_ + static_cast<unsigned>(r)) = v;
+    }
+    void set_control(Control bit, bool on) {
+        write(Reg64::kControl, with(read(Reg64::kControl), bit, on));
+    }
+    std::uint64_t* entry_slot(std::uint16_t id) { return device_table_ + std::size_t{id} * 4; }
+
+    // Callers hold command_lock_.
+    Result<void> submit(const Command& c);
+    Result<void> wait_for_completion();
+    Result<void> run(std::initializer_list<Command> commands);
+    void restart_event_log();
+
+    const acpi::Ivhd* ivhd_ = nullptr;
+    volatile std::uint8_t* regs_ = nullptr;
+    std::uint64_t* device_table_ = nullptr;
+    std::uint64_t* command_ring_ = nullptr;
+    std::uint64_t* event_ring_ = nullptr;
+    HostPhys event_ring_phys_{};
+    volatile std::uint64_t* semaphore_ = nullptr;
+    HostPhys semaphore_phys_{};
+    std::uint64_t next_token_ = 1;
+    unsigned command_tail_ = 0;
+    SpinLock command_lock_;
+    SpinLock event_lock_;
+};
+
+Result<void> Unit::init(const acpi::Ivhd& ivhd, bool efr_valid, HostPhys empty_root) {
+    ivhd_ = &ivhd;
+    regs_ = static_cast<volatile std::uint8_t*>(TRY(mmio_map(HostPhys(ivhd.base), kMmioBytes)));
+
+    // Off first: the bases below may change only while the unit is disabled (spec 3.4). With
+    // firmware DMA protection on (IVinfo DMARemap) this opens a window until IommuEn below.
+    std::uint64_t control = read(Reg64::kControl);
+    for (Control c :
+         {Control::kIommuEnable, Control::kCommandBufferEnable, Control::kEventLogEnable,
+          Control::kEventInterruptEnable, Control::kCompletionWaitInterruptEnable})
+        control = with(control, c, false);
+    write(Reg64::kControl, control);
+
+    // Every device ID valid and blocked. tables.hpp's blocked() leaves Mode 0, which real units
+    // abort and log; QEMU's amd-iommu (7.2) aborts a Mode 0 request silently, without an event.
+    // So blocked entries point at an empty 4-level table with IR = IW = 0: the entry's rights
+    // deny every request and the walk would find nothing either, and both log IO_PAGE_FAULT.
+    const HostPhys table = TRY(allocate_zeroed(kDeviceTableBytes));
+    device_table_ = virt<std::uint64_t>(table);
+    DeviceTableEntry blocked = DeviceTableEntry::blocked(kBlockedDomain);
+    blocked.set_page_table(empty_root, PagingMode::kLevels4);
+    for (unsigned id = 0; id < kDeviceTableEntries; ++id)
+        blocked.write_to(entry_slot(static_cast<std::uint16_t>(id)));
+
+    const HostPhys commands = TRY(allocate_zeroed(kCommandRing.bytes()));
+    command_ring_ = virt<std::uint64_t>(commands);
+    event_ring_phys_ = TRY(allocate_zeroed(kEventRing.bytes()));
+    event_ring_ = virt<std::uint64_t>(event_ring_phys_);
+    semaphore_phys_ = TRY(allocate_zeroed(kPageSize));
+    semaphore_ = virt<volatile std::uint64_t>(semaphore_phys_);
+
+    write(Reg64::kDeviceTableBase, device_table_base(table, kDeviceTableBytes / kPageSize));
+    write(Reg64::kCommandBufferBase, ring_base(commands, kCommandRing.entries_log2()));
+    write(Reg64::kCommandBufferHead, 0);
+    write(Reg64::kCommandBufferTail, 0);
+    write(Reg64::kEventLogBase, ring_base(event_ring_phys_, kEventRing.entries_log2()));
+    write(Reg64::kEventLogHead, 0);
+    write(Reg64::kEventLogTail, 0);
+    write(Reg64::kStatus, Status(read(Reg64::kStatus)).acknowledge());
+
+    // HtTunEn, PassPW, ResPassPW, Isoc and InvTimeOut stay as firmware left them. Coherent:
+    // the unit's reads of the device table and page tables snoop, so no cache flushes. No
+    // EventIntEn: faults are polled (poll_faults). Interrupt remapping (DTE IV, IntCtl and
+    // interrupt_remapping.hpp tables, then INVALIDATE_INTERRUPT_TABLE) is not enabled yet: with
+    // IV = 0 every entry forwards the device's interrupts unmapped.
+    control = read(Reg64::kControl);
+    control = with(control, Control::kCoherent, true);
+    control = with(control, Control::kCommandBufferEnable, true);
+    control = with(control, Control::kEventLogEnable, true);
+    write(Reg64::kControl, control);
+    set_control(Control::kIommuEnable, true);
+
+    // The unit may hold entries cached from before (firmware): drop them all.
+    const ExtendedFeatures efr(efr_valid ? read(Reg64::kExtendedFeature) : 0);
+    SpinGuard guard(command_lock_);
+    if (efr.invalidate_all()) {
+        TRY(submit(Command::invalidate_all()));
+    } else {
+        for (unsigned id = 0; id < kDeviceTableEntries; ++id)
+            TRY(submit(Command::invalidate_device_table_entry(static_cast<std::uint16_t>(id))));
+        TRY(submit(Command::invalidate_all_pages(kBlockedDomain)));
+    }
+    TRY(wait_for_completion());
+    log("amdvi: unit ", pci::Bdf::from_routing_id(ivhd.segment, ivhd.device_id), " mmio=0x",
+        Hex{ivhd.base}, " efr=0x", Hex{efr.raw()}, " enabled, all devices blocked");
+    return {};
+}
+
+Result<void> Unit::submit(const Command& c) {
+    // Wait for room: the unit consumes at its own pace.
+    const std::uint64_t deadline = time::now_ns() + kCommandTimeoutNs;
+    while (kCommandRing.full(ring_index(read(Reg64::kCommandBufferHead)), command_tail_)) {
+        if (time::now_ns() > deadline) {
+            log("amdvi: command buffer stuck head=", ring_index(read(Reg64::kCommandBufferHead)),
+                " tail=", command_tail_, " status=0x", Hex{read(Reg64::kStatus)});
+            return make_error(Errc::kTimeout, "AMD-Vi command buffer full");
+        }
+        asm volatile("pause");
+    }
+    std::uint64_t* slot = command_ring_ + std::size_t{command_tail_} * 2;
+    slot[0] = c.low();
+    slot[1] = c.high();
+    command_tail_ = kCommandRing.next(command_tail_);
+    // The entry must be in memory before the unit sees the new tail (x86 keeps stores in
+    // order; this keeps the compiler from moving them).
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    write(Reg64::kCommandBufferTail, ring_offset(command_tail_));
+    return {};
+}
+
+Result<void> Unit::wait_for_completion() {
+    const std::uint64_t token = next_token_++;
+    TRY(submit(Command::completion_wait(semaphore_phys_, token)));
+    const std::uint64_t deadline = time::now_ns() + kCommandTimeoutNs;
+    while (__atomic_load_n(semaphore_, __ATOMIC_ACQUIRE) != token) {
+        if (time::now_ns() > deadline) {
+            log("amdvi: error: COMPLETION_WAIT timed out unit=",
+                pci::Bdf::from_routing_id(ivhd_->segment, ivhd_->device_id),
+                " head=", ring_index(read(Reg64::kCommandBufferHead)), " tail=", command_tail_,
+                " status=0x", Hex{read(Reg64::kStatus)});
+            return make_error(Errc::kTimeout, "AMD-Vi COMPLETION_WAIT timed out");
+        }
+        asm volatile("pause");
+    }
+    return {};
+}
+
+Result<void> Unit::run(std::initializer_list<Command> commands) {
+    SpinGuard guard(command_lock_);
+    for (const Command& c : commands) TRY(submit(c));
+    return wait_for_completion();
+}
+
+Result<void> Unit::set_entry(std::uint16_t id, const DeviceTableEntry& entry) {
+    const std::uint16_t old_domain = DeviceTableEntry({entry_slot(id)[0], entry_slot(id)[1],
+                                                       entry_slot(id)[2], entry_slot(id)[3]})
+                                         .domain_id();
+    entry.write_to(entry_slot(id));
+    return run({Command::invalidate_device_table_entry(id),
+                Command::invalidate_all_pages(old_domain),
+                Command::invalidate_all_pages(entry.domain_id())});
+}
+
+Result<void> Unit::invalidate_pages(std::uint16_t domain, std::uint64_t iova, std::uint64_t size) {
+    return run({Command::invalidate_pages(domain, iova, size)});
+}
+
+// Consumes the entries between the head and tail registers. QEMU 7.2's amd-iommu aborts
+// blocked requests (amdvi_page_fault in its trace) but writes no entry and leaves the tail
+// register at 0, so under it this finds nothing; it also never logs a walk that reaches a zero
+// PTE of an attached domain, nor a Mode 0 entry (see Unit::init).
+std::uint32_t Unit::drain_events(passthrough::FaultSink& sink) {
+    SpinGuard guard(event_lock_);
+    const Status status(read(Reg64::kStatus));
+    std::uint32_t faults = 0;
+    unsigned head = ring_index(read(Reg64::kEventLogHead));
+    const unsigned tail = ring_index(read(Reg64::kEventLogTail));
+    while (head != tail) {
+        std::uint64_t* slot = event_ring_ + std::size_t{head} * 2;
+        const EventLogEntry e(__atomic_load_n(&slot[0], __ATOMIC_ACQUIRE),
+                              __atomic_load_n(&slot[1], __ATOMIC_RELAXED));
+        if (auto f = to_fault(e, ivhd_->segment)) {
+            sink.fault(*f);
+            ++faults;
+        } else {
+            log("amdvi: event ", event_name(e.code()),
+                " unit=", pci::Bdf::from_routing_id(ivhd_->segment, ivhd_->device_id), " raw=0x",
+                Hex{e.low(), 16}, ":0x", Hex{e.high(), 16});
+        }
+        slot[0] = 0;
+        slot[1] = 0;
+        head = kEventRing.next(head);
+        write(Reg64::kEventLogHead, ring_offset(head));
+    }
+    // Acknowledged after the head moved, so an event logged meanwhile sets the bit again.
+    write(Reg64::kStatus, Status::kEventLogInterrupt);
+    if (status.event_overflow()) restart_event_log();
+    return faults;
+}
+
+// After an overflow the unit stops logging (spec 3.4, Event Log Overflow): with the log drained,
+// turn EventLogEn off, wait for EventLogRun to clear, start from an empty log, turn it back on.
+void Unit::restart_event_log() {
+    log("amdvi: event log overflowed unit=",
+        pci::Bdf::from_routing_id(ivhd_->segment, ivhd_->device_id), "; events were lost");
+    set_control(Control::kEventLogEnable, false);
+    const std::uint64_t deadline = time::now_ns() + kCommandTimeoutNs;
+    while (Status(read(Reg64::kStatus)).event_log_running() && time::now_ns() < deadline)
+        asm volatile("pause");
+    write(Reg64::kEventLogHead, 0);
+    write(Reg64::kEventLogTail, 0);
+    write(Reg64::kStatus, Status::kEventOverflow);
+    set_control(Control::kEventLogEnable, true);
+}
+
+class AmdVi;
+
+class Domain final : public passthrough::IommuDomain {
+  public:
+    Domain(AmdVi& owner, std::uint16_t id)
+        : owner_(owner), id_(id), table_(memory_, paging::MaxPage::k1G) {}
+    Result<void> init() { return table_.init(); }
+
+    Result<void> map(std::uint64_t iova, HostPhys hpa, std::uint64_t size, bool write) override;
+    Result<void> unmap(std::uint64_t iova, std::uint64_t size) override;
+    std::uint64_t table_bytes() const override { return table_.table_pages() * kPageSize; }
+    std::uint16_t id() const override { return id_; }
+    [[nodiscard]] HostPhys root() const { return table_.root(); }
+
+  private:
+    AmdVi& owner_;
+    std::uint16_t id_;
+    FrameTableMemory memory_;
+    paging::PageTable<IoPageTableFormat, FrameTableMemory> table_;
+};
+
+class AmdVi final : public passthrough::Iommu {
+  public:
+    Result<void> init(const acpi::Ivrs& ivrs);
+
+    const char* name() const override { return "amdvi"; }
+    bool covers(pci::Bdf bdf) const override { return find(bdf).has_value(); }
+    Result<passthrough::IommuDomain*> create_domain() override;
+    void destroy_domain(passthrough::IommuDomain* domain) override;
+    Result<void> attach(pci::Bdf bdf, passthrough::IommuDomain& domain) override;
+    void detach(pci::Bdf bdf) override;
+    std::uint32_t poll_faults(passthrough::FaultSink& sink) override;
+
+    // Every unit drops `domain`'s cached translations of the range.
+    Result<void> invalidate(std::uint16_t domain, std::uint64_t iova, std::uint64_t size);
+
+  private:
+    struct Target {
+        std::size_t unit;
+        std::uint16_t id;  // the device table entry the function's requests use
+    };
+    [[nodiscard]] Optional<Target> find(pci::Bdf bdf) const;
+    [[nodiscard]] DeviceTableEntry blocked() const {
+        DeviceTableEntry e = DeviceTableEntry::blocked(kBlockedDomain);
+        e.set_page_table(empty_root_, PagingMode::kLevels4);
+        return e;
+    }
+
+    std::array<Unit, kMaxUnits> units_;
+    std::size_t unit_count_ = 0;
+    HostPhys empty_root_{};
+    // Bit n set: domain ID n is in use. ID 0 is kBlockedDomain.
+    std::array<std::uint64_t, 65536 / 64> domain_ids_{1};
+};
+
+Result<void> Domain::map(std::uint64_t iova, HostPhys hpa, std::uint64_t size, bool write) {
+    TRY(table_.map(iova, hpa, size, dma_rights(write)));
+    // Units that cache non-present entries (capability NpCache, set by emulated IOMMUs) would
+    // keep faulting on the new range without this.
+    return owner_.invalidate(id_, iova, size);
+}
+
+Result<void> Domain::unmap(std::uint64_t iova, std::uint64_t size) {
+    TRY(table_.unmap(iova, size));
+    return owner_.invalidate(id_, iova, size);
+}
+
+Result<void> AmdVi::init(const acpi::Ivrs& ivrs) {
+    // One page no entry is ever written to: the root of every blocked device table entry.
+    empty_root_ = TRY(allocate_zeroed(kPageSize));
+    for (std::size_t index : acpi::preferred_ivhds(
+             ivrs, static_cast<std::uint8_t>(acpi::IvrsBlockType::kIvhdAcpiHid))) {
+        const acpi::Ivhd& ivhd = ivrs.ivhds[index];
+        if (unit_count_ == kMaxUnits) {
+            log("amdvi: more than ", kMaxUnits, " IOMMUs; the rest are left as firmware set them");
+            break;
+        }
+        // The Extended Feature Register exists when IVinfo says so or a type 11h/40h block
+        // carries its image.
+        const bool efr_valid =
+            ivrs.efr_supported() || ivhd.type != acpi::IvrsBlockType::kIvhdLegacy;
+        TRY(units_[unit_count_].init(ivhd, efr_valid, empty_root_));
+        ++unit_count_;
+    }
+    if (unit_count_ == 0) return make_error(Errc::kNotFound, "IVRS describes no IOMMU");
+    return {};
+}
+
+Optional<AmdVi::Target> AmdVi::find(pci::Bdf bdf) const {
+    for (std::size_t i = 0; i < unit_count_; ++i) {
+        if (auto id = units_[i].device_id(bdf)) return Target{i, *id};
+    }
+    return kNone;
+}
+
+Result<passthrough::IommuDomain*> AmdVi::create_domain() {
+    for (std::size_t word = 0; word < domain_ids_.size(); ++word) {
+        if (domain_ids_[word] == ~std::uint64_t{0}) continue;
+        const unsigned bit = static_cast<unsigned>(__builtin_ctzll(~domain_ids_[word]));
+        const auto id = static_cast<std::uint16_t>(word * 64 + bit);
+        Domain* d = TRY(make<Domain>(*this, id));
+        if (auto r = d->init(); !r) {
+            destroy(d);
+            return r.error();
+        }
+        domain_ids_[word] |= std::uint64_t{1} << bit;
+        return d;
+    }
+    return make_error(Errc::kTooMany, "AMD-Vi domain IDs exhausted");
+}
+
+void AmdVi::destroy_domain(passthrough::IommuDomain* domain) {
+    if (domain == nullptr) return;
+    const std::uint16_t id = domain->id();
+    domain_ids_[id / 64] &= ~(std::uint64_t{1} << (id % 64));
+    // The caller detached every device first; the page table goes back to the frame allocator.
+    destroy(static_cast<Domain*>(domain));
+}
+
+Result<void> AmdVi::attach(pci::Bdf bdf, passthrough::IommuDomain& domain) {
+    const auto t = find(bdf);
+    if (!t) return make_error(Errc::kNotFound, "no AMD-Vi unit covers the device");
+    // Domains come from create_domain() of this driver.
+    const auto& d = static_cast<const Domain&>(domain);
+    return units_[t->unit].set_entry(
+        t->id, DeviceTableEntry::translated(d.root(), PagingMode::kLevels4, d.id()));
+}
+
+void AmdVi::detach(pci::Bdf bdf) {
+    const auto t = find(bdf);
+    if (!t) return;
+    if (auto r = units_[t->unit].set_entry(t->id, blocked()); !r)
+        log("amdvi: error: detach ", bdf, " not confirmed: ", r.error().what);
+}
+
+std::uint32_t AmdVi::poll_faults(passthrough::FaultSink& sink) {
+    std::uint32_t n = 0;
+    for (std::size_t i = 0; i < unit_count_; ++i) n += units_[i].drain_events(sink);
+    return n;
+}
+
+Result<void> AmdVi::invalidate(std::uint16_t domain, std::uint64_t iova, std::uint64_t size) {
+    for (std::size_t i = 0; i < unit_count_; ++i)
+        TRY(units_[i].invalidate_pages(domain, iova, size));
+    return {};
+}
+
+}  // namespace
+
+Result<passthrough::Iommu*> init(const acpi::Ivrs& ivrs) {
+    AmdVi* driver = TRY(make<AmdVi>());
+    // On error the driver stays allocated: units already enabled keep pointing at its tables.
+    TRY(driver->init(ivrs));
+    return static_cast<passthrough::Iommu*>(driver);
+}
+
+}  // namespace hv::amdvi

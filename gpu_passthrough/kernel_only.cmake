@@ -1,0 +1,6 @@
+# Device assignment, kernel parts: the IOMMU choice, fault reporting and the boot self-test.
+list(APPEND HV_KERNEL_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/iommu_select.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/fault_report.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/iommu_selftest.cpp
+)
