@@ -12,6 +12,7 @@
 #include "boot/multiboot_info.hpp"
 #include "drivers/acpi/platform.hpp"
 #include "drivers/pci/inventory.hpp"
+#include "gpu_passthrough/inventory_report.hpp"
 #include "gpu_passthrough/iommu_select.hpp"
 #include "gpu_passthrough/iommu_selftest.hpp"
 #include "kernel/cmdline.hpp"
@@ -130,6 +131,7 @@ extern "C" [[noreturn]] void kernel_main(std::uint32_t magic, std::uint32_t info
 
     pci::scan(platform);
     passthrough::Iommu* iommu = passthrough::init_iommu(platform);
+    passthrough::report_assignable(iommu);
     if (cmdline_flag(boot.cmdline, "iommu_selftest")) passthrough::run_iommu_selftest(iommu);
 
     log("ready cpus=", online_cpu_count(), " mem_mib=", memory.value().usable_bytes / kMiB,

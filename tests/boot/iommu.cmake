@@ -33,3 +33,18 @@ add_test(NAME boot.iommu_amdvi_selftest
           --expect "^hv: ready cpus=2 mem_mib=[0-9]+ virt=svm iommu=amdvi"
           --expect "^hv: all vms stopped" --expect-exit 0)
 set_tests_properties(boot.iommu_amdvi_selftest PROPERTIES LABELS "boot;iommu" TIMEOUT 120)
+
+# The assignability inventory: one line per endpoint with its IOMMU group and reset method. The
+# NVMe controller behind a root port with ACS is alone in its group and has FLR; edu has no
+# reset method and is refused with that reason; the host bridge is never assignable.
+add_test(NAME boot.passthrough_inventory
+  COMMAND $<TARGET_FILE:hvboot> --timeout 90 --cmdline on_all_stopped=poweroff
+          --log ${CMAKE_CURRENT_BINARY_DIR}/passthrough_inventory.log
+          --image ${HV_ELF} --machine q35 --smp 2 --iommu intel --device edu
+          --device pcie-root-port,id=rp1,chassis=1 --device nvme,serial=inv0,bus=rp1
+          --expect-unordered "^hv: passthrough 0000:00:00.0 group=[0-9]+ reset=none assignable=no reason=is a host bridge$"
+          --expect-unordered "^hv: passthrough 0000:01:00.0 group=[0-9]+ reset=flr assignable=yes$"
+          --expect-unordered "^hv: passthrough 0000:00:02.0 group=[0-9]+ reset=none assignable=no reason=no reset method"
+          --expect "^hv: ready cpus=2 mem_mib=[0-9]+ virt=svm iommu=vtd"
+          --expect "^hv: all vms stopped" --expect-exit 0)
+set_tests_properties(boot.passthrough_inventory PROPERTIES LABELS "boot;iommu" TIMEOUT 120)
