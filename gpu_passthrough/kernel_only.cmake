@@ -4,4 +4,5 @@ list(APPEND HV_KERNEL_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/fault_report.cpp
   ${CMAKE_CURRENT_LIST_DIR}/iommu_selftest.cpp
   ${CMAKE_CURRENT_LIST_DIR}/inventory_report.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/iommu_bench.cpp
 )

@@ -13,6 +13,7 @@
 #include "drivers/acpi/platform.hpp"
 #include "drivers/pci/inventory.hpp"
 #include "gpu_passthrough/inventory_report.hpp"
+#include "gpu_passthrough/iommu_bench.hpp"
 #include "gpu_passthrough/iommu_select.hpp"
 #include "gpu_passthrough/iommu_selftest.hpp"
 #include "kernel/cmdline.hpp"
@@ -133,6 +134,7 @@ extern "C" [[noreturn]] void kernel_main(std::uint32_t magic, std::uint32_t info
     passthrough::Iommu* iommu = passthrough::init_iommu(platform);
     passthrough::report_assignable(iommu);
     if (cmdline_flag(boot.cmdline, "iommu_selftest")) passthrough::run_iommu_selftest(iommu);
+    if (cmdline_flag(boot.cmdline, "iommu_bench")) passthrough::run_iommu_bench(iommu);
 
     log("ready cpus=", online_cpu_count(), " mem_mib=", memory.value().usable_bytes / kMiB,
         " virt=", x86::virt_name(virt.kind), " iommu=", iommu != nullptr ? iommu->name() : "none");
