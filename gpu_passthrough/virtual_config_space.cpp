@@ -303,7 +303,7 @@ void VirtualConfigSpace::write_bar(unsigned slot, std::uint32_t value, std::uint
                (reg & pci::bar_bits::kMemAddressMask);
         if (bars_[slot].kind == pci::BarKind::kMem32) base &= 0xFFFF'FFFFu;
     } else {
-        return;  // unimplemented: reads 0, so sizing finds nothing
+        return;  // no BAR in this slot: reads 0, so sizing finds nothing
     }
     // The low address bits of a BAR of size N are hardwired to zero: that is what sizing reads.
     base &= ~(bars_[owner].size - 1);

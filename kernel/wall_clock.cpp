@@ -2,24 +2,21 @@
 
 #include "arch/x86/cpu/io.hpp"
 #include "arch/x86/cpu/msr.hpp"
+#include "drivers/rtc/mc146818.hpp"
+#include "kernel/lib/civil_time.hpp"
 #include "kernel/time.hpp"
-#include "vmm/devices/civil_time.hpp"
 
 namespace hv::time {
 namespace {
 
-// MC146818 registers (datasheet "Address Map"); century at 0x32 as PC firmware keeps it.
+using mc146818::CmosReg;
+
+// The PC's RTC index and data ports.
 constexpr std::uint16_t kIndex = 0x70;
 constexpr std::uint16_t kData = 0x71;
-constexpr std::uint8_t kSeconds = 0x00, kMinutes = 0x02, kHours = 0x04, kDay = 0x07, kMonth = 0x08,
-                       kYear = 0x09, kStatusA = 0x0A, kStatusB = 0x0B, kCentury = 0x32;
-constexpr std::uint8_t kUpdateInProgress = 0x80;  // status A
-constexpr std::uint8_t kBinary = 0x04;            // status B: DM
-constexpr std::uint8_t k24Hour = 0x02;            // status B
-constexpr std::uint8_t kPm = 0x80;                // hours in 12-hour mode
 
-std::uint8_t read(std::uint8_t reg) {
-    x86::outb(kIndex, reg);
+std::uint8_t read(CmosReg reg) {
+    x86::outb(kIndex, mc146818::idx(reg));
     return x86::inb(kData);
 }
 
@@ -29,8 +26,9 @@ struct Reading {
 };
 
 Reading sample() {
-    return {read(kSeconds), read(kMinutes), read(kHours),  read(kDay),
-            read(kMonth),   read(kYear),    read(kCentury)};
+    return {read(CmosReg::kSeconds),    read(CmosReg::kMinutes), read(CmosReg::kHours),
+            read(CmosReg::kDayOfMonth), read(CmosReg::kMonth),   read(CmosReg::kYear),
+            read(CmosReg::kCentury)};
 }
 
 }  // namespace
@@ -40,27 +38,28 @@ std::int64_t read_host_rtc() {
     Reading a{}, b{};
     bool settled = false;
     for (int tries = 0; tries < 1000 && !settled; ++tries) {
-        while (read(kStatusA) & kUpdateInProgress) {
+        while (read(CmosReg::kStatusA) & mc146818::kAUpdateInProgress) {
         }
         a = sample();
-        while (read(kStatusA) & kUpdateInProgress) {
+        while (read(CmosReg::kStatusA) & mc146818::kAUpdateInProgress) {
         }
         b = sample();
         settled = a == b;
     }
     if (!settled) return 0;
-    const std::uint8_t status_b = read(kStatusB);
-    const bool binary = status_b & kBinary;
+    const std::uint8_t status_b = read(CmosReg::kStatusB);
+    const bool binary = status_b & mc146818::kBBinary;
     auto value = [binary](std::uint8_t v) -> unsigned {
         return binary ? v : (v >> 4) * 10 + (v & 0xF);
     };
-    unsigned hour = value(a.h & static_cast<std::uint8_t>(~kPm));
-    if (!(status_b & k24Hour)) hour = (hour % 12) + ((a.h & kPm) ? 12 : 0);
+    unsigned hour = value(a.h & static_cast<std::uint8_t>(~mc146818::kHoursPm));
+    if (!(status_b & mc146818::kB24Hour))
+        hour = (hour % 12) + ((a.h & mc146818::kHoursPm) ? 12 : 0);
     const unsigned century = a.c != 0 && a.c != 0xFF ? value(a.c) : 20;
     const std::int64_t year = century * 100 + value(a.y);
-    const std::int64_t days = vmm::days_from_civil(year, value(a.mo), value(a.d));
-    return days * vmm::kSecondsPerDay + hour * vmm::kSecondsPerHour +
-           value(a.m) * vmm::kSecondsPerMinute + value(a.s);
+    const std::int64_t days = days_from_civil(year, value(a.mo), value(a.d));
+    return days * kSecondsPerDay + hour * kSecondsPerHour + value(a.m) * kSecondsPerMinute +
+           value(a.s);
 }
 
 std::int64_t wall_clock_now() {

@@ -2,6 +2,7 @@
 
 #include "kernel/lib/format.hpp"
 
+#include "arch/x86/paging/hpt_format.hpp"
 #include "vmm/loader/guest_write.hpp"
 #include "vmm/loader/kernel_format.hpp"
 #include "vmm/loader/multiboot_guest.hpp"
@@ -9,10 +10,10 @@
 namespace hv::vmm {
 namespace {
 
-// Paging-structure entry bits (SDM vol. 3A 5.5, tables 5-15..5-20).
-constexpr std::uint64_t kPtePresent = 1ull << 0;
-constexpr std::uint64_t kPteWritable = 1ull << 1;
-constexpr std::uint64_t kPteLargePage = 1ull << 7;  // PDE: maps a 2 MiB page
+// The guest's boot page tables are in the host paging format (SDM vol. 3A 5.5).
+constexpr std::uint64_t kPtePresent = paging::HptEntry::kPresent;
+constexpr std::uint64_t kPteWritable = paging::HptEntry::kWritable;
+constexpr std::uint64_t kPteLargePage = paging::HptEntry::kPageSize;  // PDE: a 2 MiB page
 
 constexpr std::uint64_t kPml4Gpa = loader::kBootScratchGpa;
 constexpr std::uint64_t kPdptGpa = kPml4Gpa + kPageSize;

@@ -9,7 +9,6 @@ namespace hv::vmm {
 
 namespace msr {
 inline constexpr std::uint32_t kTsc = 0x10;
-inline constexpr std::uint32_t kApicBase = 0x1B;
 inline constexpr std::uint32_t kFeatureControl = 0x3A;
 inline constexpr std::uint32_t kUcodeRev = 0x8B;
 inline constexpr std::uint32_t kMtrrCap = 0xFE;

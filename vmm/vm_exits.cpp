@@ -18,7 +18,6 @@ namespace {
 
 constexpr std::uint8_t kVectorUd = 6;  // #UD (SDM vol. 3A table 7-1)
 constexpr std::uint8_t kVectorGp = 13;
-constexpr std::uint64_t kCr4Osxsave = 1ull << 18;
 
 // Host LAPIC timer: wakes this CPU at a guest timer deadline (TSC) while the guest runs or halts.
 void arm_host_timer(std::uint64_t deadline_tsc) {
@@ -192,7 +191,7 @@ void Vm::handle_cpuid(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
     const auto leaf = static_cast<std::uint32_t>(r[Gpr::kRax]);
     const auto subleaf = static_cast<std::uint32_t>(r[Gpr::kRcx]);
     const x86::CpuidResult h = x86::cpuid(leaf, subleaf);
-    const CpuidContext ctx{index, vcpu_count_, (vcpu.control_state().cr4 & kCr4Osxsave) != 0,
+    const CpuidContext ctx{index, vcpu_count_, (vcpu.control_state().cr4 & x86::kCr4Osxsave) != 0,
                            time::tsc_hz(), Lapic::kTimerHz};
     const CpuidValues g = guest_cpuid(leaf, subleaf, {h.eax, h.ebx, h.ecx, h.edx}, ctx);
     r[Gpr::kRax] = g.eax;

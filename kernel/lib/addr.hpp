@@ -40,6 +40,7 @@ using GuestPhys = Address<struct GuestPhysTag>;
 inline constexpr std::uint64_t kPageSize = 4096;
 inline constexpr std::uint64_t kLargePageSize = 2ull << 20;
 inline constexpr std::uint64_t kHugePageSize = 1ull << 30;
+inline constexpr std::uint64_t kKiB = 1ull << 10;
 inline constexpr std::uint64_t kMiB = 1ull << 20;
 inline constexpr std::uint64_t kGiB = 1ull << 30;
 

@@ -5,6 +5,12 @@
 
 namespace hv::vmm {
 
+// What a register no device implements reads: all ones in `size` bytes (1, 2, 4 or 8), as on a
+// PC bus where nothing drives the data lines.
+[[nodiscard]] constexpr std::uint64_t all_ones(std::uint8_t size) {
+    return size >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * size)) - 1;
+}
+
 class PortDevice {
   public:
     // `size` is 1, 2 or 4; reads return the value zero-extended.

@@ -63,13 +63,13 @@ std::uint32_t divisor(std::uint32_t dcr) {
 void Lapic::reset(std::uint32_t index, std::uint64_t tsc_hz, ApicBus* bus) {
     x2apic_ = false;
     tpr_ = 0;
-    svr_ = 0xFF;
+    svr_ = kSvrReset;
     ldr_ = 0;
-    dfr_ = 0xFFFF'FFFF;
+    dfr_ = kDfrReset;
     esr_ = 0;
     icr_low_ = icr_high_ = 0;
-    lvt_timer_ = lvt_lint0_ = lvt_lint1_ = lvt_error_ = kLvtMasked;
-    lvt_thermal_ = lvt_perf_ = lvt_cmci_ = kLvtMasked;
+    lvt_timer_ = lvt_lint0_ = lvt_lint1_ = lvt_error_ = kLvtReset;
+    lvt_thermal_ = lvt_perf_ = lvt_cmci_ = kLvtReset;
     timer_initial_ = timer_divide_ = 0;
     timer_start_ = deadline_ = period_tsc_ = tsc_deadline_guest_ = 0;
     for (unsigned i = 0; i < 8; ++i) {

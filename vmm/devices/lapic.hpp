@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "arch/x86/cpu/msr.hpp"
 #include "vmm/devices/apic_message.hpp"
 #include "vmm/devices/device.hpp"
 #include "vmm/platform/guest_platform.hpp"
@@ -20,7 +21,7 @@ inline constexpr std::uint64_t kLapicSize = 0x1000;
 inline constexpr std::uint32_t kX2apicMsrFirst = 0x800;
 inline constexpr std::uint32_t kX2apicMsrLast = 0x8FF;
 inline constexpr std::uint32_t kTscDeadlineMsr = 0x6E0;
-inline constexpr std::uint32_t kApicBaseMsr = 0x1B;
+inline constexpr std::uint32_t kApicBaseMsr = static_cast<std::uint32_t>(x86::Msr::kApicBase);
 
 class Lapic final : public MmioDevice {
   public:
@@ -72,11 +73,16 @@ class Lapic final : public MmioDevice {
     std::uint64_t tsc_hz_ = 1;
     std::uint64_t apic_base_ = 0;
     bool x2apic_ = false;
-    std::uint32_t tpr_ = 0, svr_ = 0xFF, ldr_ = 0, dfr_ = 0xFFFF'FFFF, esr_ = 0;
+    // Power-up values (SDM vol. 3A 12.4.7.1): SVR 0FFh, DFR all ones (flat model), LVT entries
+    // masked; reset() restores them.
+    static constexpr std::uint32_t kSvrReset = 0xFF;
+    static constexpr std::uint32_t kDfrReset = 0xFFFF'FFFF;
+    static constexpr std::uint32_t kLvtReset = 1u << 16;  // mask bit
+    std::uint32_t tpr_ = 0, svr_ = kSvrReset, ldr_ = 0, dfr_ = kDfrReset, esr_ = 0;
     std::uint32_t icr_low_ = 0, icr_high_ = 0;
-    std::uint32_t lvt_timer_ = 0x10000, lvt_lint0_ = 0x10000, lvt_lint1_ = 0x10000,
-                  lvt_error_ = 0x10000;
-    std::uint32_t lvt_thermal_ = 0x10000, lvt_perf_ = 0x10000, lvt_cmci_ = 0x10000;
+    std::uint32_t lvt_timer_ = kLvtReset, lvt_lint0_ = kLvtReset, lvt_lint1_ = kLvtReset,
+                  lvt_error_ = kLvtReset;
+    std::uint32_t lvt_thermal_ = kLvtReset, lvt_perf_ = kLvtReset, lvt_cmci_ = kLvtReset;
     std::uint32_t timer_initial_ = 0, timer_divide_ = 0;
     std::uint64_t timer_start_ = 0, deadline_ = 0, period_tsc_ = 0;
     std::uint64_t tsc_deadline_guest_ = 0;  // IA32_TSC_DEADLINE as the guest wrote it

@@ -21,10 +21,6 @@ constexpr std::uint64_t kEcamRegisterMask = pci::kExtendedConfigSize - 1;
 constexpr unsigned kByteBits = 8;
 constexpr std::uint32_t kDword = 4;
 
-[[nodiscard]] constexpr std::uint64_t all_ones(std::uint8_t size) {
-    return size >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (size * kByteBits)) - 1;
-}
-
 // The ECAM offset CONFIG_ADDRESS selects, so both mechanisms share one access path.
 [[nodiscard]] constexpr std::uint64_t ecam_offset(std::uint32_t config_address) {
     const std::uint64_t bus = (config_address >> kAddressBusShift) & 0xFF;

@@ -10,10 +10,6 @@ constexpr std::uint8_t kResetCpu = 1u << 2;        // Intel ICH9 datasheet 13.7.
 constexpr std::uint32_t kPmTimerMask = 0xFF'FFFF;  // 24-bit counter (FADT TMR_VAL_EXT clear)
 constexpr std::uint16_t kPm1EventBytes = 4;
 
-std::uint32_t all_ones(std::uint8_t size) {
-    return size == 1 ? 0xFF : size == 2 ? 0xFFFF : 0xFFFF'FFFF;
-}
-
 }  // namespace
 
 bool PlatformPorts::claims(std::uint16_t port) {
@@ -43,7 +39,7 @@ std::uint32_t PlatformPorts::port_read(std::uint16_t port, std::uint8_t size) {
         case kPm1aControlPort:
             return pm1_control_;
         default:
-            return all_ones(size);
+            return static_cast<std::uint32_t>(all_ones(size));
     }
 }
 

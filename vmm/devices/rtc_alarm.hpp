@@ -5,7 +5,7 @@
 // for the whole span since it last looked, so a long gap still finds a match in it.
 #include <cstdint>
 
-#include "vmm/devices/civil_time.hpp"
+#include "kernel/lib/civil_time.hpp"
 
 namespace hv::vmm {
 

@@ -1,77 +1,21 @@
 #include "vmm/devices/rtc_cmos.hpp"
 
-#include "vmm/devices/civil_time.hpp"
+#include "drivers/rtc/mc146818.hpp"
+
+#include "kernel/lib/addr.hpp"
+#include "kernel/lib/civil_time.hpp"
 #include "vmm/devices/rtc_alarm.hpp"
 
 namespace hv::vmm {
 namespace {
 
-// MC146818A address map; 0x0E-0x7F is battery-backed RAM whose PC layout is the IBM PC/AT
-// Technical Reference's "CMOS RAM address map", extended by the Bochs/SeaBIOS fields
-// (SeaBIOS src/hw/rtc.h) for memory above 16 MiB and above 4 GiB.
-enum class CmosReg : std::uint8_t {
-    kSeconds = 0x00,
-    kSecondsAlarm = 0x01,
-    kMinutes = 0x02,
-    kMinutesAlarm = 0x03,
-    kHours = 0x04,
-    kHoursAlarm = 0x05,
-    kDayOfWeek = 0x06,
-    kDayOfMonth = 0x07,
-    kMonth = 0x08,
-    kYear = 0x09,
-    kStatusA = 0x0A,
-    kStatusB = 0x0B,
-    kStatusC = 0x0C,
-    kStatusD = 0x0D,
-    kChecksumFirst = 0x10,   // checksummed range 0x10-0x2D
-    kBaseMemory = 0x15,      // KiB below 1 MiB, 16-bit little endian
-    kExtendedMemory = 0x17,  // KiB from 1 MiB, 16-bit, at most 0xFFFF
-    kChecksumLast = 0x2D,
-    kChecksum = 0x2E,            // 16-bit big endian sum of 0x10-0x2D
-    kPostExtendedMemory = 0x30,  // the same value, as POST measured it
-    kCentury = 0x32,
-    kMemoryAbove16M = 0x34,  // 64 KiB units from 16 MiB to 4 GiB, 16-bit
-    kMemoryAbove4G = 0x5B,   // 64 KiB units from 4 GiB, 24-bit
-};
-[[nodiscard]] constexpr std::uint8_t idx(CmosReg r) { return static_cast<std::uint8_t>(r); }
+using namespace mc146818;
 
-// Register A: UIP bit 7 (read-only), divider DV bits 6:4, rate select RS bits 3:0. 0x26 is what
-// PC firmware programs: the 32.768 kHz time base and a 1024 Hz periodic rate.
-constexpr std::uint8_t kAUpdateInProgress = 1u << 7;
-constexpr std::uint8_t kADividerShift = 4;
-constexpr std::uint8_t kADividerMask = 0x7;
-constexpr std::uint8_t kADividerResetMin = 0x6;  // DV = 11x holds the divider chain in reset
-constexpr std::uint8_t kARateMask = 0x0F;
-constexpr std::uint8_t kADefault = 0x26;
-// UIP rises this long before each update (datasheet, "UIP"), the window Linux's
-// mc146818_avoid_UIP() waits out and hwclock-style code synchronises on.
-constexpr std::uint64_t kUipLeadMicros = 244;
 constexpr std::uint64_t kMicrosPerSecond = 1'000'000;
 
-// Register B.
-constexpr std::uint8_t kBSet = 1u << 7;
-constexpr std::uint8_t kBPeriodicEnable = 1u << 6;
-constexpr std::uint8_t kBAlarmEnable = 1u << 5;
-constexpr std::uint8_t kBUpdateEnable = 1u << 4;
-constexpr std::uint8_t kBBinary = 1u << 2;  // DM: 1 = binary, 0 = BCD
-constexpr std::uint8_t kB24Hour = 1u << 1;
-constexpr std::uint8_t kBDefault = kB24Hour;  // BCD, 24-hour, as PC firmware leaves it
-
-// Register C (read-only, cleared by reading) and D.
-constexpr std::uint8_t kCIrq = 1u << 7;
-constexpr std::uint8_t kCPeriodic = 1u << 6;
-constexpr std::uint8_t kCAlarm = 1u << 5;
-constexpr std::uint8_t kCUpdate = 1u << 4;
-constexpr std::uint8_t kDValidRam = 1u << 7;  // VRT: the battery is good
-
-// Hours register in 12-hour mode: bit 7 is PM.
-constexpr std::uint8_t kHoursPm = 1u << 7;
 // An alarm byte of 11xxxxxxb matches every value ("don't care").
 constexpr std::uint8_t kAlarmDontCare = 0xC0;
 
-constexpr std::uint64_t kKiB = 1024;
-constexpr std::uint64_t kMiB = 1024 * kKiB;
 constexpr std::uint16_t kBaseMemoryKiB = 640;  // what every PC BIOS reports
 constexpr std::uint64_t kMemory64KiB = 64 * kKiB;
 

@@ -211,7 +211,8 @@ class SchemaParser {
                 return take_name(vm);
             case VmKey::kVcpus:
                 vm.lines.vcpus = line;
-                vm.vcpus = static_cast<std::uint32_t>(TRY(integer_in(item_, kMinVcpus, kMaxVmVcpus)));
+                vm.vcpus =
+                    static_cast<std::uint32_t>(TRY(integer_in(item_, kMinVcpus, kMaxVmVcpus)));
                 return Ok{};
             case VmKey::kMemoryMib:
                 vm.lines.memory_mib = line;

@@ -9,10 +9,6 @@ bool in(std::uint64_t x, std::uint64_t base, std::uint64_t size) {
     return x >= base && x - base < size;
 }
 
-std::uint32_t all_ones(std::uint8_t size) {
-    return size == 1 ? 0xFF : size == 2 ? 0xFFFF : 0xFFFF'FFFF;
-}
-
 constexpr std::uint16_t kPitPortCount = 4;
 constexpr std::uint16_t kPicPortCount = 2;
 constexpr std::uint16_t kElcrPortCount = 2;
@@ -56,7 +52,7 @@ PortDevice* VirtualPlatform::port_device(std::uint16_t port) {
 std::uint32_t VirtualPlatform::port_read(std::uint16_t port, std::uint8_t size) {
     SpinGuard g(lock_);
     PortDevice* dev = port_device(port);
-    if (dev == nullptr) return all_ones(size);
+    if (dev == nullptr) return static_cast<std::uint32_t>(all_ones(size));
     const std::uint32_t v = dev->port_read(port, size);
     // Only the UART and the RTC drive interrupt lines from register accesses.
     if (dev == &uart_) update_com1_line();
@@ -82,7 +78,7 @@ std::uint64_t VirtualPlatform::mmio_read(std::uint64_t gpa, std::uint8_t size) {
     SpinGuard g(lock_);
     if (in(gpa, kIoapicBase, kIoapicSize)) return ioapic_.mmio_read(gpa - kIoapicBase, size);
     if (in(gpa, kEcamBase, kEcamSize)) return pci_.mmio_read(gpa - kEcamBase, size);
-    return size == 8 ? ~0ull : all_ones(size);
+    return all_ones(size);
 }
 
 void VirtualPlatform::mmio_write(std::uint64_t gpa, std::uint8_t size, std::uint64_t value) {

@@ -7,6 +7,7 @@ namespace hv::x86 {
 inline constexpr std::uint64_t kCr0WriteProtect = 1ull << 16;
 inline constexpr std::uint64_t kCr4Pge = 1ull << 7;
 inline constexpr std::uint64_t kCr4Osfxsr = 1ull << 9;
+inline constexpr std::uint64_t kCr4Osxsave = 1ull << 18;  // SDM vol. 3A 2.5: XSETBV/XGETBV allowed
 inline constexpr std::uint64_t kEferNxe = 1ull << 11;
 
 inline std::uint64_t read_cr0() {

@@ -232,8 +232,7 @@ Result<void> init_this_cpu() {
     // CR4.OSXSAVE lets the exit handler execute a guest's XSETBV on this CPU (SDM vol. 2B
     // XSETBV: #UD without it); the hypervisor itself never uses extended state.
     constexpr std::uint32_t kCpuid1EcxXsave = 1u << 26;
-    constexpr std::uint64_t kCr4Osxsave = 1ull << 18;
-    const std::uint64_t osxsave = (x86::cpuid(1).ecx & kCpuid1EcxXsave) ? kCr4Osxsave : 0;
+    const std::uint64_t osxsave = (x86::cpuid(1).ecx & kCpuid1EcxXsave) ? x86::kCr4Osxsave : 0;
     x86::write_cr4(g_config.cr4_host.apply(x86::read_cr4() | kCr4Vmxe | osxsave));
     if (cpu.vmxon_region.raw() == 0) {
         cpu.vmxon_region = TRY(zeroed_pages(kPageSize));

@@ -140,7 +140,7 @@ TEST(VirtualConfigSpace, Mem32BarSizingAsLinuxDoesIt) {
     EXPECT_FALSE(wrote_to(host, 0x10, 0x28));
 }
 
-TEST(VirtualConfigSpace, UnimplementedBarsReadZeroEvenWhenSized) {
+TEST(VirtualConfigSpace, AbsentBarsReadZeroEvenWhenSized) {
     FakeHost host = edu_host();
     auto vcs = VirtualConfigSpace::create(host, edu_bars());
     ASSERT_TRUE(vcs.ok());

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "vmm/devices/civil_time.hpp"
+#include "kernel/lib/civil_time.hpp"
 #include "vmm/devices/rtc_alarm.hpp"
 
 namespace hv::vmm {

@@ -1,11 +1,12 @@
 #pragma once
-// Unix time <-> proleptic Gregorian calendar, for the RTC model (no libc in the kernel).
+// Unix time <-> proleptic Gregorian calendar, for the guests' RTC model and the host RTC reader
+// (no libc in the kernel).
 // The day algorithms are Howard Hinnant's "chrono-Compatible Low-Level Date Algorithms"
 // (days_from_civil, civil_from_days, weekday_from_days): exact for every 64-bit day count a
 // guest can produce, with one 400-year era (146097 days) as the repeating unit.
 #include <cstdint>
 
-namespace hv::vmm {
+namespace hv {
 
 inline constexpr std::int64_t kSecondsPerDay = 86'400;
 inline constexpr std::int64_t kSecondsPerHour = 3'600;
@@ -82,4 +83,4 @@ static_assert(civil_from_days(11'016).month == 2 && civil_from_days(11'016).day 
 static_assert(civil_from_days(-1).year == 1969 && civil_from_days(-1).day == 31);
 static_assert(weekday_from_days(0) == 4);
 
-}  // namespace hv::vmm
+}  // namespace hv
