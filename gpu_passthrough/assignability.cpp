@@ -84,20 +84,6 @@ Assessment assess_index(const HostDevices& host, std::size_t index, InVm in_vm) 
 
 }  // namespace
 
-const char* name(ResetMethod method) {
-    switch (method) {
-        case ResetMethod::kFlr:
-            return "flr";
-        case ResetMethod::kPm:
-            return "pm";
-        case ResetMethod::kBus:
-            return "bus";
-        case ResetMethod::kNone:
-            return "none";
-    }
-    return "none";
-}
-
 ResetMethod reset_method(const HostDevices& host, std::size_t index) {
     const PciFunction& fn = host.functions[index];
     if (fn.caps.pcie.present() && fn.caps.pcie.flr) return ResetMethod::kFlr;

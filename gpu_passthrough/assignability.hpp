@@ -17,6 +17,7 @@
 #include <span>
 
 #include "drivers/pci/enumerate.hpp"
+#include "drivers/pci/function_reset.hpp"
 #include "gpu_passthrough/iommu.hpp"
 #include "gpu_passthrough/iommu_groups.hpp"
 #include "kernel/lib/format.hpp"
@@ -24,9 +25,8 @@
 
 namespace hv::passthrough {
 
-enum class ResetMethod : std::uint8_t { kFlr, kPm, kBus, kNone };
-// "flr", "pm", "bus", "none".
-[[nodiscard]] const char* name(ResetMethod method);
+// The reset methods are drivers/pci's, which carries them out (name() comes with them).
+using pci::ResetMethod;
 
 enum class Refusal : std::uint8_t {
     kNone,

@@ -6,4 +6,6 @@ list(APPEND HV_PURE_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/msi_message.cpp
   ${CMAKE_CURRENT_LIST_DIR}/msix_table.cpp
   ${CMAKE_CURRENT_LIST_DIR}/virtual_config_space.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/guest_bar_layout.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/bar_regions.cpp
 )

@@ -79,22 +79,41 @@ Result<HostPhys> FrameAllocator::allocate(std::uint64_t size, std::uint64_t alig
         return make_error(Errc::kTooMany, "frame allocator: too many extents");
     if (!found) return make_error(Errc::kNoMemory, "frame allocator: out of memory");
 
-    Extent& e = extents_[best.extent];
-    const bool keep_low = best.base > e.base;
-    const bool keep_high = best.base + size < e.end;
-    if (keep_low && keep_high) {
-        for (std::size_t j = count_; j > best.extent + 1; --j) extents_[j] = extents_[j - 1];
-        ++count_;
-        extents_[best.extent + 1] = Extent{best.base + size, e.end};
-        e.end = best.base;
-    } else if (keep_low) {
-        e.end = best.base;
-    } else if (keep_high) {
-        e.base = best.base + size;
-    } else {
-        remove_at(best.extent);
-    }
+    carve(best.extent, best.base, size);
     return HostPhys(best.base);
+}
+
+void FrameAllocator::carve(std::size_t index, std::uint64_t base, std::uint64_t size) {
+    Extent& e = extents_[index];
+    const bool keep_low = base > e.base;
+    const bool keep_high = base + size < e.end;
+    if (keep_low && keep_high) {
+        for (std::size_t j = count_; j > index + 1; --j) extents_[j] = extents_[j - 1];
+        ++count_;
+        extents_[index + 1] = Extent{base + size, e.end};
+        e.end = base;
+    } else if (keep_low) {
+        e.end = base;
+    } else if (keep_high) {
+        e.base = base + size;
+    } else {
+        remove_at(index);
+    }
+}
+
+Result<void> FrameAllocator::take(HostPhys base, std::uint64_t size) {
+    if (size == 0 || !base.aligned(kPageSize))
+        return make_error(Errc::kInvalid, "frame allocator: bad range to take");
+    size = align_up(size, kPageSize);
+    for (std::size_t i = 0; i < count_; ++i) {
+        const Extent& e = extents_[i];
+        if (base.raw() < e.base || base.raw() >= e.end || e.end - base.raw() < size) continue;
+        if (base.raw() > e.base && base.raw() + size < e.end && count_ == kCapacity)
+            return make_error(Errc::kTooMany, "frame allocator: too many extents");
+        carve(i, base.raw(), size);
+        return {};
+    }
+    return make_error(Errc::kNoMemory, "frame allocator: range is not free");
 }
 
 Result<void> FrameAllocator::free(HostPhys base, std::uint64_t size) {

@@ -44,6 +44,9 @@ class FrameAllocator {
     // means 4 KiB). Errors: zero size, bad alignment, no fitting block (kNoMemory), or the
     // allocation would split an extent while the array is full (kTooMany).
     [[nodiscard]] Result<HostPhys> allocate(std::uint64_t size, std::uint64_t align);
+    // Allocates exactly [base, base + size) (size rounded up to pages). Errors: an unaligned
+    // base or zero size (kInvalid), a range not wholly free (kNoMemory), a full array (kTooMany).
+    [[nodiscard]] Result<void> take(HostPhys base, std::uint64_t size);
 
     // Returns a block (size rounded up to pages as in allocate), merging it with its neighbours.
     // Errors: unaligned base, zero size, or any overlap with free memory (a double free).
@@ -58,6 +61,8 @@ class FrameAllocator {
   private:
     Result<void> insert_free(std::uint64_t base, std::uint64_t end);
     void remove_at(std::size_t i);
+    // Removes [base, base + size) from extent `index`, which contains it.
+    void carve(std::size_t index, std::uint64_t base, std::uint64_t size);
 
     std::array<Extent, kCapacity> extents_{};
     std::size_t count_ = 0;

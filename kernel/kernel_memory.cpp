@@ -75,6 +75,11 @@ Result<HostPhys> allocate(std::uint64_t size, std::uint64_t align) {
     return g_frames.allocate(size, align);
 }
 
+Result<void> take(HostPhys base, std::uint64_t size) {
+    SpinGuard g(g_frames_lock);
+    return g_frames.take(base, size);
+}
+
 void free(HostPhys base, std::uint64_t size) {
     SpinGuard g(g_frames_lock);
     if (auto r = g_frames.free(base, size); !r)

@@ -23,6 +23,8 @@ struct BootMemory {
 // Physical frames for the hypervisor and for guests (thread-safe).
 [[nodiscard]] Result<HostPhys> allocate(std::uint64_t size, std::uint64_t align);
 void free(HostPhys base, std::uint64_t size);
+// Allocates exactly [base, base + size), if all of it is free (FrameAllocator::take).
+[[nodiscard]] Result<void> take(HostPhys base, std::uint64_t size);
 [[nodiscard]] std::uint64_t free_bytes();
 
 // Maps host memory (RAM the hypervisor owns, e.g. a VM's) read-write, no-execute, write-back at

@@ -12,6 +12,7 @@
 #include "boot/multiboot_info.hpp"
 #include "drivers/acpi/platform.hpp"
 #include "drivers/pci/inventory.hpp"
+#include "gpu_passthrough/dma_canary.hpp"
 #include "gpu_passthrough/inventory_report.hpp"
 #include "gpu_passthrough/iommu_bench.hpp"
 #include "gpu_passthrough/iommu_select.hpp"
@@ -135,6 +136,7 @@ extern "C" [[noreturn]] void kernel_main(std::uint32_t magic, std::uint32_t info
     passthrough::report_assignable(iommu);
     if (cmdline_flag(boot.cmdline, "iommu_selftest")) passthrough::run_iommu_selftest(iommu);
     if (cmdline_flag(boot.cmdline, "iommu_bench")) passthrough::run_iommu_bench(iommu);
+    passthrough::arm_dma_canary(boot.cmdline);
 
     log("ready cpus=", online_cpu_count(), " mem_mib=", memory.value().usable_bytes / kMiB,
         " virt=", x86::virt_name(virt.kind), " iommu=", iommu != nullptr ? iommu->name() : "none");
@@ -144,6 +146,7 @@ extern "C" [[noreturn]] void kernel_main(std::uint32_t magic, std::uint32_t info
 
     const vmm::AfterVms after = vmm::run_manifest(
         boot, backend, vmm::HostResources{memory::free_bytes(), online_cpu_count()});
+    passthrough::check_dma_canary();
     log("all vms stopped");
     const WhenIdle policy = after == vmm::AfterVms::kPowerOff ? WhenIdle::kPowerOff
                             : after == vmm::AfterVms::kHalt   ? WhenIdle::kHalt

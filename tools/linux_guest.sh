@@ -221,6 +221,39 @@ case "$action" in
     sync
     reboot -f
     ;;
+  nvme-rw)
+    # An NVMe controller assigned to this VM: stock driver (built in, or the modules listed in
+    # /lib/modules/nvme.order), raw data written and read back with O_DIRECT, then an ext2 file
+    # system written, unmounted, mounted again and read back; checksums compared each time.
+    if [ -f /lib/modules/nvme.order ]; then
+      while read -r m; do [ -n "$m" ] && insmod "$m"; done < /lib/modules/nvme.order
+    fi
+    i=0
+    while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    if [ ! -b /dev/nvme0n1 ]; then
+      echo "guest: nvme FAIL no /dev/nvme0n1"
+    else
+      echo "guest: nvme disk=/dev/nvme0n1 size_kb=$(($(cat /sys/block/nvme0n1/size) / 2))"
+      dd if=/dev/urandom of=/tmp/data bs=1M count=8 2>/dev/null
+      want=$(sha256sum /tmp/data | cut -d' ' -f1)
+      dd if=/tmp/data of=/dev/nvme0n1 bs=1M oflag=direct 2>/dev/null
+      sync
+      echo 3 > /proc/sys/vm/drop_caches
+      got=$(dd if=/dev/nvme0n1 bs=1M count=8 iflag=direct 2>/dev/null | sha256sum | cut -d' ' -f1)
+      if [ "$want" = "$got" ]; then echo "guest: nvme raw rw ok sha256=$got"; else echo "guest: nvme FAIL raw want=$want got=$got"; fi
+      if mke2fs -q /dev/nvme0n1 >/dev/null 2>&1 && mount -t ext2 /dev/nvme0n1 /mnt; then
+        cp /tmp/data /mnt/data && sync && umount /mnt
+        echo 3 > /proc/sys/vm/drop_caches
+        mount -t ext2 /dev/nvme0n1 /mnt
+        got=$(sha256sum /mnt/data | cut -d' ' -f1)
+        umount /mnt
+        if [ "$want" = "$got" ]; then echo "guest: nvme fs rw ok sha256=$got"; else echo "guest: nvme FAIL fs want=$want got=$got"; fi
+      else
+        echo "guest: nvme FAIL mke2fs or mount"
+      fi
+      echo "guest: nvme irqs=$(grep -c nvme /proc/interrupts) $(grep -m1 nvme /proc/interrupts | tr -s ' ')"
+    fi
+    ;;
   shell)
     echo "guest: shell"
     exec setsid cttyhack sh

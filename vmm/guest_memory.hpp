@@ -4,6 +4,7 @@
 // the VM's window of the hypervisor address space for loaders and device models.
 // Threading: built and torn down by one CPU while no vCPU of the VM runs.
 #include <cstdint>
+#include <span>
 
 #include "kernel/lib/addr.hpp"
 #include "kernel/lib/optional.hpp"
@@ -37,12 +38,15 @@ class GuestMemory final : public loader::GuestRam {
     [[nodiscard]] std::size_t gigabyte_blocks() const { return huge_; }
     [[nodiscard]] std::size_t two_megabyte_blocks() const { return large_; }
 
-  private:
+    // The host blocks backing guest RAM, in guest-physical order (IOMMU domains map them).
     struct Chunk {
         std::uint64_t gpa;
         HostPhys hpa;
         std::uint64_t size;
     };
+    [[nodiscard]] std::span<const Chunk> chunks() const { return {chunks_, chunk_count_}; }
+
+  private:
     Result<void> add_region(std::uint64_t gpa, std::uint64_t size, Stage2& stage2);
 
     Chunk chunks_[kMaxRamChunks];

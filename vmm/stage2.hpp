@@ -1,7 +1,9 @@
 #pragma once
 // Second-stage address translation of a VM (AMD NPT or Intel EPT): guest-physical to
 // host-physical. Generic code maps guest RAM and asks what backs an address; the format lives in
-// the backend. Threading: changed only while none of the VM's vCPUs runs (at creation).
+// the backend. Threading: RAM is mapped only while none of the VM's vCPUs runs (at creation);
+// device memory (assigned BARs) may also change while they run, under the VM's platform lock, and
+// the VM then has every vCPU flush its cached translations before it next enters the guest.
 #include <cstdint>
 
 #include "kernel/lib/addr.hpp"
@@ -20,6 +22,13 @@ class Stage2 {
   public:
     // RAM: readable, writable, executable, write-back. Uses the largest pages alignment allows.
     [[nodiscard]] virtual Result<void> map_ram(GuestPhys gpa, HostPhys hpa, std::uint64_t size) = 0;
+    // A BAR of an assigned device: readable and writable, not executable, uncached in the second
+    // stage (the guest's own PAT may ask for write-combining; AMD APM vol. 2 15.25.8 and Intel SDM
+    // vol. 3C 29.3.7 combine the two to the stronger type, so device memory is never cached).
+    [[nodiscard]] virtual Result<void> map_mmio(GuestPhys gpa, HostPhys hpa,
+                                                std::uint64_t size) = 0;
+    // Removes mappings of device memory; unmapped parts are skipped.
+    [[nodiscard]] virtual Result<void> unmap(GuestPhys gpa, std::uint64_t size) = 0;
     [[nodiscard]] virtual Optional<Stage2Mapping> lookup(GuestPhys gpa) const = 0;
     [[nodiscard]] virtual HostPhys root() const = 0;
     [[nodiscard]] virtual std::uint64_t table_bytes() const = 0;

@@ -41,6 +41,10 @@ class Vcpu {
     virtual void set_pat(std::uint64_t v) = 0;
     virtual std::uint64_t tsc_offset() const = 0;
     virtual void set_tsc_offset(std::uint64_t v) = 0;
+    // Drops this vCPU's cached second-stage translations at its next entry (the VM changed its
+    // device mappings): a flush of its ASID (AMD APM vol. 2 15.16.1) or INVEPT single-context
+    // (Intel SDM vol. 3C 29.4.3.1).
+    virtual void flush_translations() = 0;
 
   protected:
     ~Vcpu() = default;

@@ -34,6 +34,8 @@ const char* stop_reason_name(StopReason r) {
             return "killed";
         case StopReason::kInternalError:
             return "internal-error";
+        case StopReason::kDmaFault:
+            return "dma-fault";
     }
     return "?";
 }
@@ -86,6 +88,8 @@ Result<void> Vm::restart() {
     stop_has_code_ = false;
     platform_.flush_console();
     for (auto& e : exits_) e.store(0);
+    // Devices first: a function still doing DMA must not write into RAM after it is zeroed.
+    if (devices_ != nullptr) devices_->on_restart();
     memory_.zero();
     for (std::uint32_t i = 0; i < vcpu_count_; ++i) {
         lapics_[i].reset(i, time::tsc_hz(), this);
@@ -99,6 +103,9 @@ Result<void> Vm::restart() {
 }
 
 void Vm::release() {
+    // Before the RAM goes back to the allocator: the devices stop DMA and leave the domain.
+    if (devices_ != nullptr) devices_->on_release();
+    devices_ = nullptr;
     for (std::uint32_t i = 0; i < vcpu_count_; ++i) backend_->destroy_vcpu(vcpus_[i]);
     vcpu_count_ = 0;
     memory_.release();

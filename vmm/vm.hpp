@@ -39,6 +39,7 @@ enum class StopReason : std::uint8_t {
     kHalted,
     kKilled,
     kInternalError,
+    kDmaFault,  // an assigned device's DMA faulted and the VM's on_dma_fault is "stop"
 };
 [[nodiscard]] const char* stop_reason_name(StopReason r);
 
@@ -52,6 +53,20 @@ struct VmConfig {
     StrView cmdline;
     std::uint32_t host_cpus[kMaxVcpusPerVm];  // physical CPU of each vCPU
     bool restart_on_reboot;                   // manifest on_reboot = "restart"
+};
+
+// The PCI functions assigned to a VM (gpu_passthrough/ implements it): the VM tells them about
+// its life. Both calls come while none of the VM's vCPUs runs.
+class VmDevices {
+  public:
+    // The guest rebooted and the VM restarts: reset the functions and the guest's view of them.
+    virtual void on_restart() = 0;
+    // The VM is being released: quiesce and reset the functions and take them back.
+    virtual void on_release() = 0;
+    [[nodiscard]] virtual std::uint32_t count() const = 0;
+
+  protected:
+    ~VmDevices() = default;
 };
 
 // The host TSC as device models' clock.
@@ -111,6 +126,18 @@ class Vm final : public VmControl, public HypercallEnv, public ApicBus {
     [[nodiscard]] std::uint32_t host_cpu(std::uint32_t vcpu) const { return host_cpus_[vcpu]; }
     [[nodiscard]] GuestMemory& memory() { return memory_; }
     [[nodiscard]] const Stage2& stage2() const { return *stage2_; }
+
+    // Device assignment (gpu_passthrough/). The assigned functions and their guest-visible parts
+    // live in the platform; their BARs in the second stage. `set_devices` before the VM starts.
+    void set_devices(VmDevices* devices) { devices_ = devices; }
+    [[nodiscard]] std::uint32_t device_count() const {
+        return devices_ != nullptr ? devices_->count() : 0;
+    }
+    [[nodiscard]] VirtualPlatform& platform() { return platform_; }
+    [[nodiscard]] Stage2& device_stage2() { return *stage2_; }
+    // After device mappings changed while vCPUs may run: each vCPU drops its cached second-stage
+    // translations before it enters the guest again; running ones are kicked out first.
+    void flush_translations();
     // Hypervisor memory this VM costs besides its RAM: objects, control blocks (page tables are
     // stage2().table_bytes()).
     [[nodiscard]] std::uint64_t overhead_bytes() const {
@@ -165,6 +192,9 @@ class Vm final : public VmControl, public HypercallEnv, public ApicBus {
     std::atomic<std::uint32_t> running_{0};
     std::atomic<std::uint64_t> exits_[kExitKindCount] = {};
     std::atomic<std::uint64_t> nmis_dropped_{0};
+    VmDevices* devices_ = nullptr;
+    // Bumped by flush_translations(); each vCPU flushes when it sees a new value.
+    std::atomic<std::uint32_t> translation_generation_{0};
 };
 
 }  // namespace hv::vmm

@@ -58,6 +58,8 @@ void Vm::deliver_interrupts(std::uint32_t index, Vcpu& vcpu) {
 void Vm::run_vcpu(std::uint32_t index) {
     Vcpu& vcpu = *vcpus_[index];
     std::uint64_t armed = 0;
+    std::uint32_t generation = translation_generation_.load(std::memory_order_acquire);
+    vcpu.flush_translations();
     while (!stopping()) {
         if (wait_for_sipi_[index].load(std::memory_order_acquire) && !wait_for_sipi(index, vcpu)) {
             // Sleep until a start-up IPI (or the VM's stop) kicks this CPU.
@@ -96,6 +98,11 @@ void Vm::run_vcpu(std::uint32_t index) {
             else
                 x86::lapic::timer_stop();
             armed = deadline;
+        }
+        if (const std::uint32_t g = translation_generation_.load(std::memory_order_acquire);
+            g != generation) [[unlikely]] {
+            vcpu.flush_translations();
+            generation = g;
         }
         const Exit& exit = vcpu.run();
         exits_[static_cast<unsigned>(exit.kind)].fetch_add(1, std::memory_order_relaxed);
@@ -256,7 +263,7 @@ void Vm::handle_memory(std::uint32_t index, Vcpu& vcpu, const Exit& exit) {
         stop(StopReason::kUnhandledExit);
         return;
     }
-    if (VirtualPlatform::claims_mmio(gpa)) {
+    if (platform_.claims_mmio(gpa)) {
         const MmioOutcome o = emulate_mmio(vcpu, exit, memory_, platform_, gpa);
         if (o.ok) return;
         log("vm ", name(), " cannot emulate MMIO at 0x", Hex{gpa}, " rip=0x", Hex{vcpu.regs().rip},

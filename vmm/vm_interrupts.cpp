@@ -68,6 +68,14 @@ void Vm::deliver(const ApicMessage& m, std::uint32_t source) {
     }
 }
 
+void Vm::flush_translations() {
+    translation_generation_.fetch_add(1, std::memory_order_acq_rel);
+    const std::uint32_t here = this_cpu().index;
+    for (std::uint32_t i = 0; i < vcpu_count_; ++i) {
+        if (host_cpus_[i] != here) kick_cpu(host_cpus_[i]);
+    }
+}
+
 void Vm::level_eoi(std::uint8_t vector) { platform_.level_eoi(vector); }
 
 bool Vm::wait_for_sipi(std::uint32_t index, Vcpu& vcpu) {

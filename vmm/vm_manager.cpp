@@ -3,7 +3,11 @@
 #include <atomic>
 
 #include "arch/x86/cpu/msr.hpp"
+#include "arch/x86/cpu/interrupts.hpp"
+#include "arch/x86/cpu/lapic.hpp"
 #include "gpu_passthrough/fault_report.hpp"
+#include "gpu_passthrough/vm_assignment.hpp"
+#include "kernel/time.hpp"
 #include "kernel/cmdline.hpp"
 #include "kernel/console.hpp"
 #include "kernel/cpu_work.hpp"
@@ -15,6 +19,10 @@
 
 namespace hv::vmm {
 namespace {
+
+// How often CPU 0 drains IOMMU fault records while VMs run (10 ms: faults are reported, and an
+// on_dma_fault = "stop" VM stopped, within that).
+constexpr std::uint64_t kFaultPollUs = 10'000;
 
 manifest::Manifest g_manifest;  // large: static, not on the boot stack
 std::atomic<std::uint32_t> g_active_vms{0};
@@ -200,6 +208,21 @@ AfterVms run_manifest(const boot::BootInfo& boot, VirtBackend* backend, const Ho
             destroy(vm.value());
             continue;
         }
+        if (spec.device_count != 0) {
+            pci::Bdf bdfs[manifest::kMaxDevicesPerVm];
+            for (std::uint32_t d = 0; d < spec.device_count; ++d) bdfs[d] = spec.devices[d].bdf;
+            const auto policy = spec.on_dma_fault == manifest::OnDmaFault::kReport
+                                    ? passthrough::DmaFaultPolicy::kReport
+                                    : passthrough::DmaFaultPolicy::kStop;
+            if (auto r = passthrough::VmAssignment::assign(
+                    *vm.value(), std::span<const pci::Bdf>(bdfs, spec.device_count), policy);
+                !r) {
+                log("vm ", cfg.name, " not started: ", r.error().what);
+                vm.value()->release();
+                destroy(vm.value());
+                continue;
+            }
+        }
         vms[vm_count++] = vm.value();
     }
 
@@ -207,7 +230,7 @@ AfterVms run_manifest(const boot::BootInfo& boot, VirtBackend* backend, const Ho
     for (std::uint32_t i = 0; i < vm_count; ++i) {
         Vm& vm = *vms[i];
         log("vm ", vm.name(), " started vcpus=", vm.vcpu_count(),
-            " memory_mib=", vm.memory().size() / kMiB, " devices=0");
+            " memory_mib=", vm.memory().size() / kMiB, " devices=", vm.device_count());
         log("vm ", vm.name(), " overhead hypervisor_bytes=", vm.overhead_bytes(),
             " page_table_bytes=", vm.stage2().table_bytes(),
             " backing_1g=", vm.memory().gigabyte_blocks(),
@@ -223,13 +246,18 @@ AfterVms run_manifest(const boot::BootInfo& boot, VirtBackend* backend, const Ho
             }
         }
     }
-    // Sleep until the last VM is gone; each stop kicks this CPU.
+    // Sleep until the last VM is gone; each stop kicks this CPU. DMA faults need no guest exit
+    // to be seen: the IOMMU's fault records are drained here at least every kFaultPollUs.
     for (;;) {
         asm volatile("cli" ::: "memory");
         if (g_active_vms.load() == 0) break;
-        passthrough::poll_iommu_faults();  // DMA faults need no guest exit to be seen
+        passthrough::poll_iommu_faults();
+        x86::lapic::timer_start_oneshot(
+            static_cast<std::uint32_t>(time::lapic_timer_hz() * kFaultPollUs / 1'000'000),
+            static_cast<std::uint8_t>(x86::Vector::kLapicTimer), false);
         asm volatile("sti; hlt" ::: "memory");
     }
+    x86::lapic::timer_stop();
     return after;
 }
 

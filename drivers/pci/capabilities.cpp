@@ -3,23 +3,13 @@
 namespace hv::pci {
 namespace {
 
-// Register offsets inside each capability, relative to its header.
+// Register offsets inside each capability, relative to its header; the MSI, MSI-X and PCIe ones
+// are in config_regs.hpp.
 // PCI 3.0 sec 6.8.1.3, MSI Message Control.
-constexpr std::uint16_t kMsiControl = 0x02;
 constexpr std::uint16_t kMsiMultipleMessageShift = 1;
 constexpr std::uint16_t kMsiMultipleMessageMask = 0x7;
-constexpr std::uint16_t kMsi64Bit = 1u << 7;
-constexpr std::uint16_t kMsiPerVectorMask = 1u << 8;
-// PCI 3.0 sec 6.8.2.3-6.8.2.5, MSI-X Message Control, Table and PBA Offset/BIR.
-constexpr std::uint16_t kMsixControl = 0x02;
-constexpr std::uint16_t kMsixTableSizeMask = 0x7ff;
-constexpr std::uint16_t kMsixTable = 0x04;
-constexpr std::uint16_t kMsixPba = 0x08;
+// PCI 3.0 sec 6.8.2.4-6.8.2.5, MSI-X Table and PBA Offset/BIR.
 constexpr std::uint32_t kMsixBirMask = 0x7;
-// PCIe 5.0 sec 7.5.3.2 and 7.5.3.3.
-constexpr std::uint16_t kPcieCapabilities = 0x02;
-constexpr std::uint16_t kPcieDeviceCapabilities = 0x04;
-constexpr std::uint32_t kPcieFlrCapable = 1u << 28;
 // PCIe 5.0 sec 9.3.3, SR-IOV extended capability.
 constexpr std::uint16_t kSriovInitialVfs = 0x0c;
 constexpr std::uint16_t kSriovTotalVfs = 0x0e;
@@ -38,21 +28,22 @@ void record_legacy(ConfigSpace& cs, Bdf bdf, std::uint8_t id, std::uint16_t at,
             break;
         case CapId::kMsi: {
             if (caps.msi.present()) break;
-            const std::uint16_t control = cs.read16(bdf, at + kMsiControl);
+            const std::uint16_t control = cs.read16(bdf, at + msi_cap::kControl);
             caps.msi.offset = at;
-            caps.msi.is_64bit = (control & kMsi64Bit) != 0;
-            caps.msi.per_vector_masking = (control & kMsiPerVectorMask) != 0;
+            caps.msi.is_64bit = (control & msi_cap::k64Bit) != 0;
+            caps.msi.per_vector_masking = (control & msi_cap::kPerVectorMasking) != 0;
             caps.msi.multiple_message_capable =
                 (control >> kMsiMultipleMessageShift) & kMsiMultipleMessageMask;
             break;
         }
         case CapId::kMsiX: {
             if (caps.msix.present()) break;
-            const std::uint16_t control = cs.read16(bdf, at + kMsixControl);
-            const std::uint32_t table = cs.read32(bdf, at + kMsixTable);
-            const std::uint32_t pba = cs.read32(bdf, at + kMsixPba);
+            const std::uint16_t control = cs.read16(bdf, at + msix_cap::kControl);
+            const std::uint32_t table = cs.read32(bdf, at + msix_cap::kTable);
+            const std::uint32_t pba = cs.read32(bdf, at + msix_cap::kPba);
             caps.msix.offset = at;
-            caps.msix.table_size = static_cast<std::uint16_t>((control & kMsixTableSizeMask) + 1);
+            caps.msix.table_size =
+                static_cast<std::uint16_t>((control & msix_cap::kTableSizeMask) + 1);
             caps.msix.table_bir = static_cast<std::uint8_t>(table & kMsixBirMask);
             caps.msix.table_offset = table & ~kMsixBirMask;
             caps.msix.pba_bir = static_cast<std::uint8_t>(pba & kMsixBirMask);
@@ -61,11 +52,12 @@ void record_legacy(ConfigSpace& cs, Bdf bdf, std::uint8_t id, std::uint16_t at,
         }
         case CapId::kPciExpress: {
             if (caps.pcie.present()) break;
-            const std::uint16_t pcie_caps = cs.read16(bdf, at + kPcieCapabilities);
+            const std::uint16_t pcie_caps = cs.read16(bdf, at + pcie_cap::kCapabilities);
             caps.pcie.offset = at;
             caps.pcie.version = pcie_caps & 0xf;
             caps.pcie.port_type = static_cast<PciePortType>((pcie_caps >> 4) & 0xf);
-            caps.pcie.flr = (cs.read32(bdf, at + kPcieDeviceCapabilities) & kPcieFlrCapable) != 0;
+            caps.pcie.flr =
+                (cs.read32(bdf, at + pcie_cap::kDeviceCapabilities) & pcie_cap::kFlrCapable) != 0;
             break;
         }
         default:

@@ -17,6 +17,10 @@ inline constexpr std::uint16_t kExtendedCapStart = 0x100;
 
 // PCI 3.0 sec 6.2.1: a read of the vendor ID of an absent function returns all ones.
 inline constexpr std::uint16_t kVendorAbsent = 0xffff;
+// PCIe 5.0 sec 2.3.2: while a function completes configuration requests with Configuration Request
+// Retry Status (it is still initialising after a reset), a Root Port with CRS Software Visibility
+// enabled completes a read of the Vendor ID with this value instead of retrying.
+inline constexpr std::uint16_t kVendorCrs = 0x0001;
 
 // 32-bit header registers (PCI 3.0 sec 6.1, fig. 6-1; PPB 1.2 sec 3.2, fig. 3-2).
 enum class Reg32 : std::uint16_t {
@@ -124,6 +128,63 @@ inline constexpr std::uint32_t kAddressMask = 0xfffff800u;
 // PCI 3.0 sec 6.2.5.1 / PPB 1.2 sec 3.2.5.1: BAR slots per header layout.
 inline constexpr unsigned kType0BarCount = 6;
 inline constexpr unsigned kType1BarCount = 2;
+
+// BIST register (PCI 3.0 sec 6.2.4): writing a one to bit 6 starts the function's self test.
+namespace bist {
+inline constexpr std::uint8_t kStart = 1u << 6;
+}  // namespace bist
+
+// Registers inside capabilities, as offsets from the capability header, and their bits.
+
+// Power Management (PCI PM 1.2 sec 3.2): PMCSR, sec 3.2.4.
+namespace pm_cap {
+inline constexpr std::uint16_t kControlStatus = 0x04;
+inline constexpr std::uint16_t kPowerStateMask = 0x3;  // bits 1:0
+inline constexpr std::uint16_t kD0 = 0x0;
+inline constexpr std::uint16_t kD3hot = 0x3;
+inline constexpr std::uint16_t kNoSoftReset = 1u << 3;  // read-only
+inline constexpr std::uint16_t kPmeEnable = 1u << 8;
+inline constexpr std::uint16_t kPmeStatus = 1u << 15;  // RW1C
+}  // namespace pm_cap
+
+// MSI (PCI 3.0 sec 6.8.1). The data and mask registers move by 4 when the address is 64-bit.
+namespace msi_cap {
+inline constexpr std::uint16_t kControl = 0x02;
+inline constexpr std::uint16_t kAddressLow = 0x04;
+inline constexpr std::uint16_t kAddressHigh = 0x08;  // 64-bit capable functions only
+inline constexpr std::uint16_t kData32 = 0x08;
+inline constexpr std::uint16_t kData64 = 0x0c;
+inline constexpr std::uint16_t kMask32 = 0x0c;  // per-vector masking capable functions only
+inline constexpr std::uint16_t kMask64 = 0x10;
+// Message Control bits (sec 6.8.1.3).
+inline constexpr std::uint16_t kEnable = 1u << 0;
+inline constexpr std::uint16_t k64Bit = 1u << 7;
+inline constexpr std::uint16_t kPerVectorMasking = 1u << 8;
+}  // namespace msi_cap
+
+// MSI-X (PCI 3.0 sec 6.8.2): Message Control (sec 6.8.2.3), Table and PBA Offset/BIR.
+namespace msix_cap {
+inline constexpr std::uint16_t kControl = 0x02;
+inline constexpr std::uint16_t kTable = 0x04;
+inline constexpr std::uint16_t kPba = 0x08;
+inline constexpr std::uint16_t kTableSizeMask = 0x7ff;
+inline constexpr std::uint16_t kFunctionMask = 1u << 14;
+inline constexpr std::uint16_t kEnable = 1u << 15;
+}  // namespace msix_cap
+
+// PCI Express capability (PCIe 5.0 sec 7.5.3). Each 16-bit control register shares its dword
+// with a status register that has RW1C bits.
+namespace pcie_cap {
+inline constexpr std::uint16_t kCapabilities = 0x02;            // sec 7.5.3.2
+inline constexpr std::uint16_t kDeviceCapabilities = 0x04;      // sec 7.5.3.3
+inline constexpr std::uint16_t kDeviceControl = 0x08;           // sec 7.5.3.4
+inline constexpr std::uint16_t kDeviceStatus = 0x0a;            // sec 7.5.3.5
+inline constexpr std::uint16_t kLinkControl = 0x10;             // sec 7.5.3.7
+inline constexpr std::uint16_t kDeviceControl2 = 0x28;          // sec 7.5.3.16, version 2 only
+inline constexpr std::uint32_t kFlrCapable = 1u << 28;          // Device Capabilities
+inline constexpr std::uint16_t kInitiateFlr = 1u << 15;         // Device Control, endpoints
+inline constexpr std::uint16_t kTransactionsPending = 1u << 5;  // Device Status, read-only
+}  // namespace pcie_cap
 
 // Capability IDs of the legacy list (PCI IDs 1.11 sec 2).
 enum class CapId : std::uint8_t {

@@ -19,6 +19,9 @@ class EcamConfigSpace final : public ConfigSpace {
     std::uint32_t read32(Bdf bdf, std::uint16_t off) override;
     void write32(Bdf bdf, std::uint16_t off, std::uint32_t value) override;
     [[nodiscard]] bool has_extended() const override { return true; }
+    [[nodiscard]] bool covers(Bdf bdf) const {
+        return bdf.segment() == segment_ && bdf.bus() >= start_bus_ && bdf.bus() <= end_bus_;
+    }
 
   private:
     // The dword for (bdf, off), or nullptr when this window does not cover it.

@@ -4,12 +4,46 @@
 #include "drivers/pci/ecam_config_space.hpp"
 #include "drivers/pci/port_config_space.hpp"
 #include "kernel/console.hpp"
+#include "kernel/lib/optional.hpp"
 #include "kernel/mmio.hpp"
+#include "kernel/spinlock.hpp"
 
 namespace hv::pci {
 namespace {
 
 FunctionList g_functions;
+
+// ECAM windows kept mapped after the scan, for host_config().
+constexpr std::size_t kMaxKeptWindows = 4;
+Optional<EcamConfigSpace> g_ecam[kMaxKeptWindows];
+std::size_t g_ecam_count = 0;
+
+class HostConfigSpace final : public ConfigSpace {
+  public:
+    std::uint32_t read32(Bdf bdf, std::uint16_t off) override {
+        SpinGuard g(lock_);
+        if (ConfigSpace* cs = route(bdf)) return cs->read32(bdf, off);
+        return 0xFFFF'FFFF;
+    }
+    void write32(Bdf bdf, std::uint16_t off, std::uint32_t value) override {
+        SpinGuard g(lock_);
+        if (ConfigSpace* cs = route(bdf)) cs->write32(bdf, off, value);
+    }
+    [[nodiscard]] bool has_extended() const override { return g_ecam_count != 0; }
+
+  private:
+    // The ECAM window covering `bdf`; else the legacy mechanism for segment 0.
+    ConfigSpace* route(Bdf bdf) {
+        for (std::size_t i = 0; i < g_ecam_count; ++i) {
+            if (g_ecam[i]->covers(bdf)) return &*g_ecam[i];
+        }
+        if (bdf.segment() == 0) return &port_;
+        return nullptr;
+    }
+    SpinLock lock_;
+    PortConfigSpace port_;
+};
+HostConfigSpace g_host_config;
 // Each bus has 32 devices x 8 functions x 4 KiB of configuration space (PCIe Base 5.0 7.2.2).
 constexpr std::uint64_t kEcamBytesPerBus = 1ull << 20;
 constexpr std::uint8_t kLegacyLastBus = 255;
@@ -42,6 +76,7 @@ void scan_ecam(const acpi::EcamWindow& w) {
         return;
     }
     EcamConfigSpace cs(mapped.value(), w.segment, w.start_bus, w.end_bus);
+    if (g_ecam_count < kMaxKeptWindows) g_ecam[g_ecam_count++] = cs;
     auto r = enumerate(cs, w.segment, w.start_bus, w.end_bus, g_functions);
     if (!r) log("pci: segment ", w.segment, " enumeration stopped: ", r.error().what);
 }
@@ -65,5 +100,7 @@ const FunctionList& scan(const acpi::Platform& platform) {
 }
 
 const FunctionList& functions() { return g_functions; }
+
+ConfigSpace& host_config() { return g_host_config; }
 
 }  // namespace hv::pci

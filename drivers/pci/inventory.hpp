@@ -10,4 +10,9 @@ namespace hv::pci {
 const FunctionList& scan(const acpi::Platform& platform);
 const FunctionList& functions();
 
+// The host's configuration space after scan(): ECAM where the MCFG gives it (extended space
+// reachable), else configuration mechanism #1. Every access takes one lock, so device assignment
+// on several CPUs and the legacy address port never interleave.
+ConfigSpace& host_config();
+
 }  // namespace hv::pci

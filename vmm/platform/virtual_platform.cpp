@@ -52,7 +52,12 @@ PortDevice* VirtualPlatform::port_device(std::uint16_t port) {
 std::uint32_t VirtualPlatform::port_read(std::uint16_t port, std::uint8_t size) {
     SpinGuard g(lock_);
     PortDevice* dev = port_device(port);
-    if (dev == nullptr) return static_cast<std::uint32_t>(all_ones(size));
+    if (dev == nullptr) {
+        // I/O BARs of assigned functions; their devices take the offset into the BAR.
+        auto hit = port_regions_.find(port);
+        if (!hit) return static_cast<std::uint32_t>(all_ones(size));
+        return hit->device->port_read(static_cast<std::uint16_t>(hit->offset), size);
+    }
     const std::uint32_t v = dev->port_read(port, size);
     // Only the UART and the RTC drive interrupt lines from register accesses.
     if (dev == &uart_) update_com1_line();
@@ -63,7 +68,11 @@ std::uint32_t VirtualPlatform::port_read(std::uint16_t port, std::uint8_t size) 
 void VirtualPlatform::port_write(std::uint16_t port, std::uint8_t size, std::uint32_t value) {
     SpinGuard g(lock_);
     PortDevice* dev = port_device(port);
-    if (dev == nullptr) return;
+    if (dev == nullptr) {
+        if (auto hit = port_regions_.find(port))
+            hit->device->port_write(static_cast<std::uint16_t>(hit->offset), size, value);
+        return;
+    }
     dev->port_write(port, size, value);
     if (dev == &pit_) update_deadline(clock_.now());
     if (dev == &uart_) update_com1_line();
@@ -71,13 +80,26 @@ void VirtualPlatform::port_write(std::uint16_t port, std::uint8_t size, std::uin
 }
 
 bool VirtualPlatform::claims_mmio(std::uint64_t gpa) {
-    return in(gpa, kIoapicBase, kIoapicSize) || in(gpa, kEcamBase, kEcamSize);
+    if (in(gpa, kIoapicBase, kIoapicSize) || in(gpa, kEcamBase, kEcamSize)) return true;
+    SpinGuard g(lock_);
+    return mmio_regions_.find(gpa).has_value();
+}
+
+Result<void> VirtualPlatform::attach_pci(pci::Bdf bdf, PciFunction& function) {
+    SpinGuard g(lock_);
+    return pci_.attach(bdf, function);
+}
+
+void VirtualPlatform::detach_pci(pci::Bdf bdf) {
+    SpinGuard g(lock_);
+    pci_.detach(bdf);
 }
 
 std::uint64_t VirtualPlatform::mmio_read(std::uint64_t gpa, std::uint8_t size) {
     SpinGuard g(lock_);
     if (in(gpa, kIoapicBase, kIoapicSize)) return ioapic_.mmio_read(gpa - kIoapicBase, size);
     if (in(gpa, kEcamBase, kEcamSize)) return pci_.mmio_read(gpa - kEcamBase, size);
+    if (auto hit = mmio_regions_.find(gpa)) return hit->device->mmio_read(hit->offset, size);
     return all_ones(size);
 }
 
@@ -89,6 +111,8 @@ void VirtualPlatform::mmio_write(std::uint64_t gpa, std::uint8_t size, std::uint
         update_lines();
     } else if (in(gpa, kEcamBase, kEcamSize)) {
         pci_.mmio_write(gpa - kEcamBase, size, value);
+    } else if (auto hit = mmio_regions_.find(gpa)) {
+        hit->device->mmio_write(hit->offset, size, value);
     }
 }
 

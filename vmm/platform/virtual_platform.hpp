@@ -20,6 +20,7 @@
 #include "vmm/devices/pic8259.hpp"
 #include "vmm/devices/pit8254.hpp"
 #include "vmm/devices/platform_ports.hpp"
+#include "vmm/devices/region_table.hpp"
 #include "vmm/devices/rtc_cmos.hpp"
 #include "vmm/devices/uart16550.hpp"
 
@@ -40,8 +41,18 @@ class VirtualPlatform final : public MmioDevice {
     std::uint32_t port_read(std::uint16_t port, std::uint8_t size);
     void port_write(std::uint16_t port, std::uint8_t size, std::uint32_t value);
 
-    // Does guest-physical `gpa` belong to a device register region here (I/O APIC, ECAM)?
-    [[nodiscard]] static bool claims_mmio(std::uint64_t gpa);
+    // Does guest-physical `gpa` belong to a device register region here (I/O APIC, ECAM, or a
+    // region added at run time)?
+    [[nodiscard]] bool claims_mmio(std::uint64_t gpa);
+
+    // Assigned PCI functions (gpu_passthrough/): their configuration space on the guest's bus 0,
+    // and the guest ranges they trap. Trapped devices get offsets from their region's base.
+    // Callers other than the device itself (whose accesses already hold the lock) use these
+    // while no vCPU runs, or hold no platform lock.
+    [[nodiscard]] Result<void> attach_pci(pci::Bdf bdf, PciFunction& function);
+    void detach_pci(pci::Bdf bdf);
+    [[nodiscard]] RegionTable<MmioDevice>& mmio_regions() { return mmio_regions_; }
+    [[nodiscard]] RegionTable<PortDevice>& port_regions() { return port_regions_; }
     // MMIO with `offset` = the guest-physical address (the region is found from it).
     std::uint64_t mmio_read(std::uint64_t offset, std::uint8_t size) override;
     void mmio_write(std::uint64_t offset, std::uint8_t size, std::uint64_t value) override;
@@ -76,6 +87,8 @@ class VirtualPlatform final : public MmioDevice {
     Pic8259 pic_;
     Ioapic ioapic_;
     PciHost pci_;
+    RegionTable<MmioDevice> mmio_regions_;
+    RegionTable<PortDevice> port_regions_;
     std::atomic<std::uint64_t> deadline_{0};
     bool com1_line_ = false;  // levels last driven onto IRQ 4 and IRQ 8
     bool rtc_line_ = false;

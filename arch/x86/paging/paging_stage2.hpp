@@ -1,8 +1,8 @@
 #pragma once
 // A VM's second stage (vmm::Stage2) on the page-table engine, for any table format: AMD nested
 // paging uses the host format, Intel EPT its own. Guest RAM is mapped read/write/execute,
-// write-back, with the largest leaves alignment allows. Threading: mapped only at VM creation,
-// before any vCPU runs (vmm/stage2.hpp); flushing is the backend's (ASID / INVEPT).
+// write-back, with the largest leaves alignment allows; device memory uncached. Threading as in
+// vmm/stage2.hpp; flushing is the backend's (ASID / INVEPT).
 #include <cstdint>
 
 #include "arch/x86/paging/page_table.hpp"
@@ -27,6 +27,18 @@ class PagingStage2 : public vmm::Stage2 {
                                        .global = false,
                                        .cache = CacheType::kWriteBack};
         return table_.map(gpa.raw(), hpa, size, kGuestRam);
+    }
+    Result<void> map_mmio(GuestPhys gpa, HostPhys hpa, std::uint64_t size) override {
+        constexpr Attributes kDeviceMemory{.read = true,
+                                           .write = true,
+                                           .execute = false,
+                                           .user = kGuestAccessIsUser,
+                                           .global = false,
+                                           .cache = CacheType::kUncached};
+        return table_.map(gpa.raw(), hpa, size, kDeviceMemory);
+    }
+    Result<void> unmap(GuestPhys gpa, std::uint64_t size) override {
+        return table_.unmap(gpa.raw(), size);
     }
     Optional<vmm::Stage2Mapping> lookup(GuestPhys gpa) const override {
         auto t = table_.lookup(gpa.raw());

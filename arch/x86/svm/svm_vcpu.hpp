@@ -41,6 +41,7 @@ class SvmVcpu final : public vmm::Vcpu {
     void set_pat(std::uint64_t v) override;
     std::uint64_t tsc_offset() const override;
     void set_tsc_offset(std::uint64_t v) override;
+    void flush_translations() override { flush_tlb_ = true; }
 
   private:
     Vmcb* vmcb_ = nullptr;

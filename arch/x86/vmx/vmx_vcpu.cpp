@@ -459,6 +459,12 @@ const vmm::Exit& VmxVcpu::run() {
         if (!write_guest_state()) return entry_failed("guest state VMWRITE failed", 0);
         state_pending_ = false;
     }
+    if (flush_ept_) [[unlikely]] {
+        const EptSupport& ept = g_config.ept;
+        invept(ept.invept_single_context ? InveptType::kSingleContext : InveptType::kAllContexts,
+               eptp_);
+        flush_ept_ = false;
+    }
     for (;;) {
         const vmm::Exit& e = enter_once();
         if (e.kind != vmm::ExitKind::kUnhandled ||

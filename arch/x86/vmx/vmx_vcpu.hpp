@@ -50,6 +50,7 @@ class VmxVcpu final : public vmm::Vcpu {
     void set_pat(std::uint64_t v) override;
     std::uint64_t tsc_offset() const override { return tsc_offset_; }
     void set_tsc_offset(std::uint64_t v) override;
+    void flush_translations() override { flush_ept_ = true; }
 
   private:
     static constexpr int kNoCpu = -1;
@@ -72,6 +73,7 @@ class VmxVcpu final : public vmm::Vcpu {
     int cpu_ = kNoCpu;
     bool launched_ = false;
     bool state_pending_ = false;  // initial_ still to be written to the VMCS
+    bool flush_ept_ = false;     // flush_translations() asked for an INVEPT before the next entry
     vmm::InitialState initial_{};
     vmm::GuestRegisters regs_{};
     vmm::Exit exit_{};

@@ -20,9 +20,11 @@ uint64_t& window_entry() {
     return g_directories[kPagingWindow >> 30][(kPagingWindow >> 21) % kEntriesPerTable];
 }
 
-uint64_t large_page_entry(uint64_t phys) {
+bool in_device_hole(uint64_t phys) { return phys >= kDeviceHole && phys < (uint64_t{4} << 30); }
+
+uint64_t large_page_entry(uint64_t phys, bool uncached = false) {
     uint64_t flags = kPresent | kWritable | kLargePage;
-    if (phys >= kDeviceHole && phys < (uint64_t{4} << 30)) flags |= kCacheDisable | kWriteThrough;
+    if (uncached || in_device_hole(phys)) flags |= kCacheDisable | kWriteThrough;
     return phys | flags;
 }
 
@@ -50,14 +52,19 @@ void paging_enable() {
 
 bool paging_enabled() { return g_enabled; }
 
-volatile uint8_t* map_physical(uint64_t phys) {
-    if (phys < (uint64_t{4} << 30)) {
+volatile uint8_t* map_physical(uint64_t phys, bool uncached) {
+    bool in_window = phys >= kPagingWindow && phys < uint64_t{kPagingWindow} + kLargePageSize;
+    if (phys < (uint64_t{4} << 30) && !uncached) {
+        return reinterpret_cast<volatile uint8_t*>(static_cast<uint32_t>(phys));
+    }
+    if (uncached && in_device_hole(phys) && !in_window) {
+        paging_enable();
         return reinterpret_cast<volatile uint8_t*>(static_cast<uint32_t>(phys));
     }
     if ((phys >> max_phys_bits()) != 0) return nullptr;
     paging_enable();
     uint64_t frame = phys & ~uint64_t{kLargePageSize - 1};
-    window_entry() = large_page_entry(frame);
+    window_entry() = large_page_entry(frame, uncached);
     invlpg(kPagingWindow);
     return reinterpret_cast<volatile uint8_t*>(kPagingWindow + static_cast<uint32_t>(phys - frame));
 }

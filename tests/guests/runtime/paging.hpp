@@ -20,8 +20,11 @@ bool paging_enabled();
 
 // Pointer to `phys`: the identity address below 4 GiB (no paging needed), else the window, which
 // paging_enable()s first. A window pointer stays valid up to the next 2 MiB boundary and until the
-// next map_physical() of an address at or above 4 GiB. nullptr if phys is beyond the CPU's
-// MAXPHYADDR (CPUID 0x80000008; 36 bits, 64 GiB, if the leaf is missing).
-volatile uint8_t* map_physical(uint64_t phys);
+// next map_physical() of an address at or above 4 GiB (or with `uncached`). nullptr if phys is
+// beyond the CPU's MAXPHYADDR (CPUID 0x80000008; 36 bits, 64 GiB, if the leaf is missing).
+// `uncached` (for device memory, whose reads must not be served from a cache) turns paging on and
+// gives a UC mapping (PCD|PWT with the reset PAT): the identity map in [3 GiB, 4 GiB), else the
+// window.
+volatile uint8_t* map_physical(uint64_t phys, bool uncached = false);
 
 }  // namespace rt

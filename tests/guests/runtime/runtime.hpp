@@ -16,6 +16,7 @@
 #include "libc.hpp"
 #include "multiboot.hpp"
 #include "paging.hpp"
+#include "pci.hpp"
 #include "test.hpp"
 
 void guest_main(uint32_t magic, const rt::MultibootInfo* mbi);

@@ -23,6 +23,7 @@ class FakeVcpu final : public Vcpu {
     void set_pat(std::uint64_t v) override { pat_ = v; }
     std::uint64_t tsc_offset() const override { return offset_; }
     void set_tsc_offset(std::uint64_t v) override { offset_ = v; }
+    void flush_translations() override {}
 
     std::uint64_t efer_ = 0, pat_ = 0x0007040600070406, offset_ = 0;
 

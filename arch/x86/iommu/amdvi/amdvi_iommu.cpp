@@ -13,6 +13,7 @@
 #include "arch/x86/iommu/amdvi/ring.hpp"
 #include "arch/x86/iommu/amdvi/tables.hpp"
 #include "arch/x86/paging/page_table.hpp"
+#include "drivers/pci/inventory.hpp"
 #include "kernel/console.hpp"
 #include "kernel/direct_map.hpp"
 #include "kernel/frame_table_memory.hpp"
@@ -33,6 +34,16 @@ constexpr Ring kEventRing(8);
 // A COMPLETION_WAIT that has not stored its token by then means the command buffer is stuck
 // (an ILLEGAL_COMMAND_ERROR or COMMAND_HARDWARE_ERROR in the event log says why).
 constexpr std::uint64_t kCommandTimeoutNs = 100'000'000;
+// QEMU's amd-iommu model (PCI 1022:0010; real AMD IOMMUs have other device IDs) tags DMA from a
+// function behind a bridge with the bus number the bridge had when QEMU built the function's
+// address space, before firmware numbered buses: 0 (QEMU 7.2 hw/i386/amd_iommu.c,
+// amdvi_host_dma_iommu keeps pci_bus_num() from device realize). Such a function's DMA uses the
+// device table entry of bus 0, same device and function: an alias, handled like the aliases IVHD
+// entries describe, and refused when another domain holds the alias.
+constexpr std::uint16_t kQemuAmdViVendor = 0x1022;
+constexpr std::uint16_t kQemuAmdViDevice = 0x0010;
+constexpr std::uint16_t kNoAlias = 0xFFFF;
+
 // Device table entries that are not attached to a domain carry this domain ID.
 constexpr std::uint16_t kBlockedDomain = 0;
 constexpr std::size_t kMaxUnits = 8;
@@ -326,6 +337,26 @@ class AmdVi final : public passthrough::Iommu {
         std::uint16_t id;  // the device table entry the function's requests use
     };
     [[nodiscard]] Optional<Target> find(pci::Bdf bdf) const;
+    // The bus-0 alias QEMU's model uses for `t` (see kQemuAmdViDevice), or kNoAlias.
+    [[nodiscard]] std::uint16_t qemu_alias(const Target& t) const;
+
+    // Faults on an alias are the aliased function's.
+    class AliasSink final : public passthrough::FaultSink {
+      public:
+        AliasSink(const AmdVi& iommu, passthrough::FaultSink& next) : iommu_(iommu), next_(next) {}
+        void fault(const iommu::Fault& f) override {
+            iommu::Fault out = f;
+            if (f.bdf.bus() == 0) {
+                const std::uint16_t real = iommu_.alias_owner_[f.bdf.routing_id() & 0xFF];
+                if (real != kNoAlias) out.bdf = pci::Bdf::from_routing_id(f.bdf.segment(), real);
+            }
+            next_.fault(out);
+        }
+
+      private:
+        const AmdVi& iommu_;
+        passthrough::FaultSink& next_;
+    };
     [[nodiscard]] DeviceTableEntry blocked() const {
         DeviceTableEntry e = DeviceTableEntry::blocked(kBlockedDomain);
         e.set_page_table(empty_root_, PagingMode::kLevels4);
@@ -337,6 +368,10 @@ class AmdVi final : public passthrough::Iommu {
     HostPhys empty_root_{};
     // Bit n set: domain ID n is in use. ID 0 is kBlockedDomain.
     std::array<std::uint64_t, 65536 / 64> domain_ids_{1};
+    bool qemu_bus_alias_ = false;
+    // Per bus-0 device/function: the requester ID of the function behind a bridge using it as
+    // its alias, or kNoAlias.
+    std::array<std::uint16_t, 256> alias_owner_{};
 };
 
 Result<void> Domain::map(std::uint64_t iova, HostPhys hpa, std::uint64_t size, bool write) {
@@ -369,7 +404,20 @@ Result<void> AmdVi::init(const acpi::Ivrs& ivrs) {
         ++unit_count_;
     }
     if (unit_count_ == 0) return make_error(Errc::kNotFound, "IVRS describes no IOMMU");
+    alias_owner_.fill(kNoAlias);
+    const acpi::Ivhd& first = units_[0].ivhd();
+    const std::uint32_t ids =
+        pci::host_config().read32(pci::Bdf::from_routing_id(first.segment, first.device_id), 0);
+    if (ids == (std::uint32_t{kQemuAmdViDevice} << 16 | kQemuAmdViVendor)) {
+        qemu_bus_alias_ = true;
+        log("amdvi: QEMU model: functions behind bridges use bus 0 requester IDs (aliased)");
+    }
     return {};
+}
+
+std::uint16_t AmdVi::qemu_alias(const Target& t) const {
+    if (!qemu_bus_alias_ || (t.id >> 8) == 0) return kNoAlias;
+    return static_cast<std::uint16_t>(t.id & 0xFF);
 }
 
 Optional<AmdVi::Target> AmdVi::find(pci::Bdf bdf) const {
@@ -408,8 +456,24 @@ Result<void> AmdVi::attach(pci::Bdf bdf, passthrough::IommuDomain& domain) {
     if (!t) return make_error(Errc::kNotFound, "no AMD-Vi unit covers the device");
     // Domains come from create_domain() of this driver.
     const auto& d = static_cast<const Domain&>(domain);
-    return units_[t->unit].set_entry(
-        t->id, DeviceTableEntry::translated(d.root(), PagingMode::kLevels4, d.id()));
+    const DeviceTableEntry entry =
+        DeviceTableEntry::translated(d.root(), PagingMode::kLevels4, d.id());
+    if (const std::uint16_t alias = qemu_alias(*t); alias != kNoAlias) {
+        if (alias_owner_[alias] != kNoAlias && alias_owner_[alias] != t->id)
+            return make_error(Errc::kUnsupported,
+                              "QEMU amd-iommu: the bus 0 requester ID alias is another device's");
+        // A function that really sits at the alias would share the domain; a host bridge does
+        // no DMA of its own.
+        for (const pci::PciFunction& fn : pci::functions()) {
+            if (fn.bdf.segment() == bdf.segment() && fn.bdf.routing_id() == alias &&
+                (fn.class_code >> 8) != 0x0600)
+                return make_error(Errc::kUnsupported,
+                                  "QEMU amd-iommu: the bus 0 requester ID alias is a device");
+        }
+        TRY(units_[t->unit].set_entry(alias, entry));
+        alias_owner_[alias] = t->id;
+    }
+    return units_[t->unit].set_entry(t->id, entry);
 }
 
 void AmdVi::detach(pci::Bdf bdf) {
@@ -417,11 +481,18 @@ void AmdVi::detach(pci::Bdf bdf) {
     if (!t) return;
     if (auto r = units_[t->unit].set_entry(t->id, blocked()); !r)
         log("amdvi: error: detach ", bdf, " not confirmed: ", r.error().what);
+    if (const std::uint16_t alias = qemu_alias(*t);
+        alias != kNoAlias && alias_owner_[alias] == t->id) {
+        if (auto r = units_[t->unit].set_entry(alias, blocked()); !r)
+            log("amdvi: error: detach alias of ", bdf, " not confirmed: ", r.error().what);
+        alias_owner_[alias] = kNoAlias;
+    }
 }
 
 std::uint32_t AmdVi::poll_faults(passthrough::FaultSink& sink) {
     std::uint32_t n = 0;
-    for (std::size_t i = 0; i < unit_count_; ++i) n += units_[i].drain_events(sink);
+    AliasSink aliased(*this, sink);
+    for (std::size_t i = 0; i < unit_count_; ++i) n += units_[i].drain_events(aliased);
     return n;
 }
 

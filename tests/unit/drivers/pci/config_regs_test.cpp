@@ -46,5 +46,21 @@ TEST(ConfigRegs, SplitsExtendedCapabilityHeader) {
     EXPECT_EQ(ext_cap_next(0xfff00001), 0xffc);
 }
 
+// PCI PM 1.2 sec 3.2.4, PCI 3.0 sec 6.8.1-6.8.2, PCIe 5.0 sec 7.5.3.
+TEST(ConfigRegs, CapabilityRegistersMatchTheSpecifications) {
+    EXPECT_EQ(pm_cap::kControlStatus, 0x04);
+    EXPECT_EQ(pm_cap::kNoSoftReset, 0x0008);
+    EXPECT_EQ(pm_cap::kPmeStatus, 0x8000);
+    EXPECT_EQ(msi_cap::kData64 - msi_cap::kData32, 4);
+    EXPECT_EQ(msi_cap::kMask64, 0x10);
+    EXPECT_EQ(msix_cap::kEnable | msix_cap::kFunctionMask, 0xc000);
+    EXPECT_EQ(pcie_cap::kDeviceControl, 0x08);
+    EXPECT_EQ(pcie_cap::kLinkControl, 0x10);
+    EXPECT_EQ(pcie_cap::kDeviceControl2, 0x28);
+    EXPECT_EQ(pcie_cap::kFlrCapable, 0x10000000u);
+    EXPECT_EQ(pcie_cap::kInitiateFlr, 0x8000);
+    EXPECT_EQ(pcie_cap::kTransactionsPending, 0x0020);
+}
+
 }  // namespace
 }  // namespace hv::pci

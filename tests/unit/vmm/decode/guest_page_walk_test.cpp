@@ -243,6 +243,14 @@ TEST(GuestPageWalk, PaePdpteWithReadWriteBitIsReserved) {
     EXPECT_EQ(fault_of(t.walk(kRead)), kPfPresent | kPfReserved);
 }
 
+// QEMU's TCG sets the accessed bit (5) in PDPTEs it walks under nested paging; the guest ran with
+// such an entry, so the walker accepts it.
+TEST(GuestPageWalk, PaePdpteWithAccessedBitTranslates) {
+    Pae t(0x2000 | kP | (1u << 5));
+    auto r = t.walk(kRead);
+    ASSERT_TRUE(r);
+}
+
 TEST(GuestPageWalk, Pae2MiBPageLowBitsAreReserved) {
     Pae t(0x2000 | kP, 0x0fe00000 | (1u << 13) | kPs | kAll);
     EXPECT_EQ(fault_of(t.walk(kRead)), kPfPresent | kPfReserved);

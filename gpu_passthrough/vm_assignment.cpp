@@ -1,0 +1,153 @@
+#include "gpu_passthrough/vm_assignment.hpp"
+
+#include "drivers/pci/function_reset.hpp"
+#include "drivers/pci/inventory.hpp"
+#include "gpu_passthrough/assignability.hpp"
+#include "gpu_passthrough/guest_bar_layout.hpp"
+#include "gpu_passthrough/inventory_report.hpp"
+#include "gpu_passthrough/iommu_select.hpp"
+#include "kernel/console.hpp"
+#include "kernel/kmalloc.hpp"
+#include "kernel/time.hpp"
+#include "vmm/platform/guest_platform.hpp"
+
+namespace hv::passthrough {
+namespace {
+
+class KernelDelay final : public pci::Delay {
+  public:
+    void wait_us(std::uint64_t us) override { time::delay_us(us); }
+};
+
+const pci::PciFunction* find(const HostDevices& host, pci::Bdf bdf) {
+    for (const pci::PciFunction& fn : host.functions)
+        if (fn.bdf == bdf) return &fn;
+    return nullptr;
+}
+
+constexpr GuestWindows kGuestWindows{.mmio32_base = vmm::platform::kPciMmio32Base,
+                                     .mmio32_size = vmm::platform::kPciMmio32Size,
+                                     .mmio64_base = vmm::kPciMmio64Base,
+                                     .mmio64_size = vmm::kPciMmio64Size,
+                                     .io_base = 0x1000,
+                                     .io_size = 0xF000};
+
+}  // namespace
+
+Result<VmAssignment*> VmAssignment::assign(vmm::Vm& vm, std::span<const pci::Bdf> devices,
+                                           DmaFaultPolicy policy) {
+    const HostDevices& host = host_devices();
+    // Every refusal, not only the first: the operator fixes the manifest once.
+    bool refused = false;
+    for (const pci::Bdf bdf : devices) {
+        const Assessment a = assess(host, bdf, devices);
+        if (a.assignable()) continue;
+        refused = true;
+        console::lock();
+        Sink& s = console::locked_sink();
+        print(s, "hv: vm ", vm.name(), " device ", bdf, " refused: ");
+        format_reason(s, a);
+        s.put('\n');
+        console::unlock();
+    }
+    if (refused) return make_error(Errc::kUnsupported, "a device cannot be assigned");
+    if (devices.size() > kMaxAssignedPerVm) return make_error(Errc::kTooMany, "too many devices");
+
+    VmAssignment* self = TRY(make<VmAssignment>());
+    self->vm_ = &vm;
+    self->iommu_ = active_iommu();
+    if (auto r = self->assign_all(devices, policy); !r) {
+        log("vm ", vm.name(), " devices not assigned: ", r.error().what);
+        self->tear_down();
+        destroy(self);
+        return r.error();
+    }
+    vm.set_devices(self);
+    return self;
+}
+
+Result<void> VmAssignment::assign_all(std::span<const pci::Bdf> devices, DmaFaultPolicy policy) {
+    const HostDevices& host = host_devices();
+    if (iommu_ == nullptr) return make_error(Errc::kUnsupported, "no IOMMU");
+    domain_ = TRY(iommu_->create_domain());
+    for (const vmm::GuestMemory::Chunk& c : vm_->memory().chunks())
+        TRY(domain_->map(c.gpa, c.hpa, c.size, /*write=*/true));
+
+    GuestBarLayout layout(kGuestWindows);
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+        Slot& s = slots_[count_];
+        s.host = find(host, devices[i]);
+        if (s.host == nullptr) return make_error(Errc::kNotFound, "device vanished");
+        const Assessment a = assess(host, devices[i], devices);
+        s.reset = static_cast<std::uint8_t>(a.reset);
+        s.parent = s.host->parent;
+        ++count_;
+        // Reset before the device can reach the VM's memory: nothing of a previous owner's
+        // work (host firmware, another VM) survives into this one.
+        TRY(reset(s, /*quiesce=*/true));
+        TRY(iommu_->attach(s.host->bdf, *domain_));
+        s.attached = true;
+        register_owner(s.host->bdf, *vm_, policy);
+        s.registered = true;
+        const AssignedBars bars = TRY(layout.place(s.host->bars));
+        const pci::Bdf guest(0, 0, static_cast<std::uint8_t>(1 + i), 0);
+        TRY(s.device.init(*vm_, *s.host, guest, bars));
+        log("vm ", vm_->name(), " device ", s.host->bdf, " assigned as ", guest,
+            " reset=", name(a.reset), " iommu_domain=", domain_->id());
+    }
+    return {};
+}
+
+Result<void> VmAssignment::reset(Slot& s, bool quiesce) {
+    KernelDelay delay;
+    const auto method = static_cast<ResetMethod>(s.reset);
+    const std::uint64_t start = time::now_ns();
+    auto r = pci::reset_function(pci::host_config(), s.host->bdf, method, s.parent, delay,
+                                 quiesce ? pci::Quiesce::kYes : pci::Quiesce::kNo);
+    if (!r) {
+        log("vm ", vm_->name(), " device ", s.host->bdf, " reset=", name(method),
+            " failed: ", r.error().what);
+        return r;
+    }
+    log("vm ", vm_->name(), " device ", s.host->bdf, " reset=", name(method),
+        " ms=", (time::now_ns() - start) / 1'000'000);
+    return {};
+}
+
+void VmAssignment::on_restart() {
+    for (std::uint32_t i = 0; i < count_; ++i) {
+        Slot& s = slots_[i];
+        // Quiesced by the reset; the guest's view starts over as at power-on.
+        if (auto r = reset(s, /*quiesce=*/true); !r) vm_->stop(vmm::StopReason::kInternalError);
+        if (auto r = s.device.reset_guest_view(); !r) {
+            log("vm ", vm_->name(), " device ", s.host->bdf, ": ", r.error().what);
+            vm_->stop(vmm::StopReason::kInternalError);
+        }
+    }
+}
+
+void VmAssignment::on_release() { tear_down(); }
+
+void VmAssignment::tear_down() {
+    for (std::uint32_t i = 0; i < count_; ++i) {
+        Slot& s = slots_[i];
+        if (s.registered) unregister_owner(s.host->bdf);
+        s.registered = false;
+        s.device.release();
+        // Reset and quiesce while still attached: DMA the device had queued lands (if anywhere)
+        // in the VM's own memory, which is not yet freed.
+        (void)reset(s, /*quiesce=*/true);
+        if (s.attached) iommu_->detach(s.host->bdf);
+        s.attached = false;
+        log("vm ", vm_->name(), " device ", s.host->bdf, " returned to the host quiesced");
+    }
+    count_ = 0;
+    if (domain_ != nullptr) {
+        for (const vmm::GuestMemory::Chunk& c : vm_->memory().chunks())
+            (void)domain_->unmap(c.gpa, c.size);
+        iommu_->destroy_domain(domain_);
+        domain_ = nullptr;
+    }
+}
+
+}  // namespace hv::passthrough
