@@ -4,6 +4,7 @@
 #include "drivers/pci/inventory.hpp"
 #include "gpu_passthrough/bar_regions.hpp"
 #include "gpu_passthrough/host_msi.hpp"
+#include "gpu_passthrough/iommu_select.hpp"
 #include "kernel/console.hpp"
 #include "kernel/kmalloc.hpp"
 #include "kernel/mmio.hpp"
@@ -17,6 +18,9 @@ namespace {
 
 constexpr std::uint64_t page_down(std::uint64_t v) { return v & ~(kPageSize - 1); }
 constexpr std::uint64_t page_up(std::uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize - 1); }
+
+// The remapping-table index of a function's MSI (MSI-X entries use their own index, at most 2047).
+constexpr std::uint16_t kMsiIndex = 0xFFFF;
 
 // The guest's I/O window for I/O BARs: above the legacy ISA ports, as PC firmware does.
 constexpr std::uint64_t kGuestIoBase = 0x1000;
@@ -386,18 +390,18 @@ void AssignedDevice::PortTrap::port_write(std::uint16_t offset, std::uint8_t siz
 
 // --- interrupts -----------------------------------------------------------------------------
 
-MsiMessage AssignedDevice::host_message(std::uint8_t vector, const vmm::ApicMessage& m) const {
+Result<MsiMessage> AssignedDevice::host_message(std::uint16_t index, std::uint8_t vector,
+                                                const vmm::ApicMessage& m) const {
     // The physical CPU of the destination vCPU (APIC ID = vCPU index), else the boot vCPU's: the
     // handler then runs where the guest takes the interrupt, without a cross-CPU kick.
     const std::uint32_t vcpu =
         !m.logical && m.destination < vm_->vcpu_count() ? m.destination : 0;
-    vmm::ApicMessage h{};
-    h.vector = vector;
-    h.mode = vmm::DeliveryMode::kFixed;
-    h.destination = cpu(vm_->host_cpu(vcpu)).apic_id;
-    h.assert_level = true;
-    auto msg = encode_msi(h);
-    return msg ? msg.value() : MsiMessage{};
+    const std::uint32_t apic_id = cpu(vm_->host_cpu(vcpu)).apic_id;
+    // Through the IOMMU's interrupt remapping table when it has one: the device gets a handle,
+    // never a vector and destination of its own choosing.
+    Iommu* iommu = active_iommu();
+    if (iommu == nullptr) return compatibility_msi(vector, apic_id);
+    return iommu->map_interrupt(host_->bdf, index, vector, apic_id);
 }
 
 Result<std::uint8_t> AssignedDevice::route(std::uint8_t& vector, const vmm::ApicMessage& m) {
@@ -424,10 +428,17 @@ void AssignedDevice::apply_msi(const MsiChange& change) {
         disable_msi();
         return;
     }
-    const MsiMessage hm = host_message(v.value(), change.message);
+    auto message = host_message(kMsiIndex, v.value(), change.message);
+    if (!message) {
+        log("vm ", vm_->name(), " device ", host_->bdf, ": MSI not remapped: ",
+            message.error().what);
+        disable_msi();
+        return;
+    }
+    const MsiMessage hm = message.value();
     const std::uint16_t base = cap.offset;
     write32(base + pci::msi_cap::kAddressLow, static_cast<std::uint32_t>(hm.address));
-    if (cap.is_64bit) write32(base + pci::msi_cap::kAddressHigh, 0);
+    if (cap.is_64bit) write32(base + pci::msi_cap::kAddressHigh, hm.address >> 32);
     write32(base + (cap.is_64bit ? pci::msi_cap::kData64 : pci::msi_cap::kData32), hm.data);
     // Message Control is the upper half of the capability's first dword; Multiple Message
     // Enable (bits 6:4) stays 0: one vector.
@@ -467,7 +478,13 @@ void AssignedDevice::program_msix_entry(std::uint16_t index) {
             " not routed: ", v.error().what);
         return;
     }
-    const MsiMessage hm = host_message(v.value(), m.value());
+    auto message = host_message(index, v.value(), m.value());
+    if (!message) {
+        log("vm ", vm_->name(), " device ", host_->bdf, ": MSI-X entry ", index,
+            " not remapped: ", message.error().what);
+        return;
+    }
+    const MsiMessage hm = message.value();
     volatile std::uint8_t* h = host_msix_table_ + index * MsixTable::kEntryBytes;
     write_mmio(h + 0, 4, static_cast<std::uint32_t>(hm.address));
     write_mmio(h + 4, 4, static_cast<std::uint32_t>(hm.address >> 32));
@@ -505,7 +522,11 @@ void AssignedDevice::table_write(std::uint32_t offset, std::uint8_t size, std::u
 void AssignedDevice::interrupts_off() {
     if (host_ == nullptr) return;
     disable_msi();
-    if (msi_vector_ != 0) free_vector(msi_vector_);
+    Iommu* iommu = active_iommu();
+    if (msi_vector_ != 0) {
+        if (iommu != nullptr) iommu->unmap_interrupt(host_->bdf, kMsiIndex);
+        free_vector(msi_vector_);
+    }
     msi_vector_ = 0;
     const pci::MsixCap& cap = host_->caps.msix;
     if (cap.present() && host_msix_table_ != nullptr) {
@@ -513,7 +534,9 @@ void AssignedDevice::interrupts_off() {
         write32(cap.offset, first & ~(std::uint32_t{pci::msix_cap::kEnable} << 16));
         for (std::uint16_t i = 0; i < cap.table_size; ++i) {
             mask_host_msix_entry(i);
-            if (msix_vectors_[i].vector != 0) free_vector(msix_vectors_[i].vector);
+            if (msix_vectors_[i].vector == 0) continue;
+            if (iommu != nullptr) iommu->unmap_interrupt(host_->bdf, i);
+            free_vector(msix_vectors_[i].vector);
             msix_vectors_[i] = {};
         }
     }

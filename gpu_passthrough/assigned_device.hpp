@@ -113,7 +113,9 @@ class AssignedDevice final : public vmm::PciFunction, public HostConfig {
     void program_msix_entry(std::uint16_t index);
     void mask_host_msix_entry(std::uint16_t index);
     [[nodiscard]] Result<std::uint8_t> route(std::uint8_t& vector, const vmm::ApicMessage& m);
-    [[nodiscard]] MsiMessage host_message(std::uint8_t vector, const vmm::ApicMessage& m) const;
+    // What the device is programmed with for its message `index` (kMsiIndex or an MSI-X entry).
+    [[nodiscard]] Result<MsiMessage> host_message(std::uint16_t index, std::uint8_t vector,
+                                                  const vmm::ApicMessage& m) const;
     void interrupts_off();
 
     std::uint64_t table_read(std::uint32_t offset, std::uint8_t size);

@@ -13,6 +13,7 @@
 
 #include "arch/x86/iommu/iommu_fault.hpp"
 #include "drivers/pci/bdf.hpp"
+#include "gpu_passthrough/msi_message.hpp"
 #include "kernel/lib/addr.hpp"
 #include "kernel/lib/result.hpp"
 
@@ -56,6 +57,19 @@ class Iommu {
     virtual void detach(pci::Bdf bdf) = 0;
     // Drains the hardware's fault records / event log into `sink`; returns how many there were.
     virtual std::uint32_t poll_faults(FaultSink& sink) = 0;
+
+    // Interrupt remapping: whether MSIs from assigned functions go through remapping tables.
+    // Without it a device could raise any vector on any CPU by writing to 0xFEExxxxx.
+    [[nodiscard]] virtual bool remaps_interrupts() const = 0;
+    // Lets `bdf`'s message number `index` (MSI: 0; MSI-X: the table entry) raise `vector` on the
+    // CPU with local APIC ID `apic_id` (fixed, edge, physical) and returns the address/data pair
+    // to program into the device for it. Nothing else that function sends is delivered. Without
+    // remapping, the compatibility-format message.
+    [[nodiscard]] virtual Result<MsiMessage> map_interrupt(pci::Bdf bdf, std::uint16_t index,
+                                                          std::uint8_t vector,
+                                                          std::uint32_t apic_id) = 0;
+    // The message stops being delivered (the table entry is cleared).
+    virtual void unmap_interrupt(pci::Bdf bdf, std::uint16_t index) = 0;
 
   protected:
     ~Iommu() = default;

@@ -47,4 +47,13 @@ Result<MsiMessage> encode_msi(const vmm::ApicMessage& m) {
     return out;
 }
 
+Result<MsiMessage> compatibility_msi(std::uint8_t vector, std::uint32_t apic_id) {
+    vmm::ApicMessage m{};
+    m.vector = vector;
+    m.mode = vmm::DeliveryMode::kFixed;
+    m.destination = apic_id;
+    m.assert_level = true;
+    return encode_msi(m);
+}
+
 }  // namespace hv::passthrough

@@ -46,6 +46,11 @@ struct MsiMessage {
     return decode_msi(m.address, m.data);
 }
 
+// The compatibility-format message for `vector` on local APIC `apic_id` (fixed, edge, physical):
+// what a device is programmed with when no interrupt remapping is active. Errors (kInvalid): an
+// APIC ID above 0xFF.
+[[nodiscard]] Result<MsiMessage> compatibility_msi(std::uint8_t vector, std::uint32_t apic_id);
+
 // Errors (kInvalid): a destination above 0xFF (needs interrupt remapping), a shorthand, or a
 // delivery mode MSI cannot express (start-up). RH is set for lowest-priority delivery.
 [[nodiscard]] Result<MsiMessage> encode_msi(const vmm::ApicMessage& m);

@@ -93,7 +93,8 @@ Result<void> VmAssignment::assign_all(std::span<const pci::Bdf> devices, DmaFaul
         const pci::Bdf guest(0, 0, static_cast<std::uint8_t>(1 + i), 0);
         TRY(s.device.init(*vm_, *s.host, guest, bars));
         log("vm ", vm_->name(), " device ", s.host->bdf, " assigned as ", guest,
-            " reset=", name(a.reset), " iommu_domain=", domain_->id());
+            " reset=", name(a.reset), " iommu_domain=", domain_->id(),
+            " interrupts=", iommu_->remaps_interrupts() ? "remapped" : "compatibility");
     }
     return {};
 }

@@ -206,6 +206,11 @@ class FakeIommu final : public Iommu {
     Result<void> attach(Bdf, IommuDomain&) override { return Ok{}; }
     void detach(Bdf) override {}
     std::uint32_t poll_faults(FaultSink&) override { return 0; }
+    bool remaps_interrupts() const override { return false; }
+    Result<MsiMessage> map_interrupt(Bdf, std::uint16_t, std::uint8_t, std::uint32_t) override {
+        return make_error(Errc::kUnsupported, "fake");
+    }
+    void unmap_interrupt(Bdf, std::uint16_t) override {}
 
   private:
     std::uint16_t uncovered_bus_;

@@ -8,6 +8,7 @@
 #include "arch/x86/iommu/amdvi/commands.hpp"
 #include "arch/x86/iommu/amdvi/coverage.hpp"
 #include "arch/x86/iommu/amdvi/event_log.hpp"
+#include "arch/x86/iommu/amdvi/interrupt_remapping.hpp"
 #include "arch/x86/iommu/amdvi/page_table_format.hpp"
 #include "arch/x86/iommu/amdvi/regs.hpp"
 #include "arch/x86/iommu/amdvi/ring.hpp"
@@ -71,7 +72,10 @@ Result<HostPhys> allocate_zeroed(std::uint64_t bytes) {
 // One IOMMU: its registers, device table, command buffer and event log.
 class Unit {
   public:
-    Result<void> init(const acpi::Ivhd& ivhd, bool efr_valid, HostPhys empty_root);
+    // `abort_interrupts`: blocked entries also drop the device's interrupts (IV = 1, IntCtl =
+    // abort), for when interrupt remapping is on.
+    Result<void> init(const acpi::Ivhd& ivhd, bool efr_valid, HostPhys empty_root,
+                      bool abort_interrupts);
 
     [[nodiscard]] const acpi::Ivhd& ivhd() const { return *ivhd_; }
     [[nodiscard]] Optional<std::uint16_t> device_id(pci::Bdf bdf) const {
@@ -84,6 +88,10 @@ class Unit {
     // untranslated), so a walk in between may tag the old table's translations with the new
     // domain ID.
     Result<void> set_entry(std::uint16_t id, const DeviceTableEntry& entry);
+    // One 32-bit interrupt remapping table entry, then INVALIDATE_INTERRUPT_TABLE for each of
+    // `ids` (the function and, under QEMU's model, its alias) and completion.
+    Result<void> set_irte(std::uint32_t* table, std::uint16_t index, Irte entry,
+                          std::initializer_list<std::uint16_t> ids);
     // INVALIDATE_IOMMU_PAGES for [iova, iova + size) of `domain`, then completion.
     Result<void> invalidate_pages(std::uint16_t domain, std::uint64_t iova, std::uint64_t size);
     std::uint32_t drain_events(passthrough::FaultSink& sink);
@@ -120,7 +128,8 @@ class Unit {
     SpinLock event_lock_;
 };
 
-Result<void> Unit::init(const acpi::Ivhd& ivhd, bool efr_valid, HostPhys empty_root) {
+Result<void> Unit::init(const acpi::Ivhd& ivhd, bool efr_valid, HostPhys empty_root,
+                        bool abort_interrupts) {
     ivhd_ = &ivhd;
     regs_ = static_cast<volatile std::uint8_t*>(TRY(mmio_map(HostPhys(ivhd.base), kMmioBytes)));
 
@@ -141,6 +150,7 @@ Result<void> Unit::init(const acpi::Ivhd& ivhd, bool efr_valid, HostPhys empty_r
     device_table_ = virt<std::uint64_t>(table);
     DeviceTableEntry blocked = DeviceTableEntry::blocked(kBlockedDomain);
     blocked.set_page_table(empty_root, PagingMode::kLevels4);
+    if (abort_interrupts) blocked.set_interrupts_aborted();
     for (unsigned id = 0; id < kDeviceTableEntries; ++id)
         blocked.write_to(entry_slot(static_cast<std::uint16_t>(id)));
 
@@ -243,6 +253,14 @@ Result<void> Unit::set_entry(std::uint16_t id, const DeviceTableEntry& entry) {
                 Command::invalidate_all_pages(entry.domain_id())});
 }
 
+Result<void> Unit::set_irte(std::uint32_t* table, std::uint16_t index, Irte entry,
+                            std::initializer_list<std::uint16_t> ids) {
+    __atomic_store_n(&table[index], entry.raw(), __ATOMIC_RELEASE);
+    SpinGuard guard(command_lock_);
+    for (std::uint16_t id : ids) TRY(submit(Command::invalidate_interrupt_table(id)));
+    return wait_for_completion();
+}
+
 Result<void> Unit::invalidate_pages(std::uint16_t domain, std::uint64_t iova, std::uint64_t size) {
     return run({Command::invalidate_pages(domain, iova, size)});
 }
@@ -327,6 +345,11 @@ class AmdVi final : public passthrough::Iommu {
     Result<void> attach(pci::Bdf bdf, passthrough::IommuDomain& domain) override;
     void detach(pci::Bdf bdf) override;
     std::uint32_t poll_faults(passthrough::FaultSink& sink) override;
+    bool remaps_interrupts() const override { return remap_; }
+    Result<passthrough::MsiMessage> map_interrupt(pci::Bdf bdf, std::uint16_t index,
+                                                  std::uint8_t vector,
+                                                  std::uint32_t apic_id) override;
+    void unmap_interrupt(pci::Bdf bdf, std::uint16_t index) override;
 
     // Every unit drops `domain`'s cached translations of the range.
     Result<void> invalidate(std::uint16_t domain, std::uint64_t iova, std::uint64_t size);
@@ -360,6 +383,7 @@ class AmdVi final : public passthrough::Iommu {
     [[nodiscard]] DeviceTableEntry blocked() const {
         DeviceTableEntry e = DeviceTableEntry::blocked(kBlockedDomain);
         e.set_page_table(empty_root_, PagingMode::kLevels4);
+        if (remap_) e.set_interrupts_aborted();
         return e;
     }
 
@@ -369,6 +393,25 @@ class AmdVi final : public passthrough::Iommu {
     // Bit n set: domain ID n is in use. ID 0 is kBlockedDomain.
     std::array<std::uint64_t, 65536 / 64> domain_ids_{1};
     bool qemu_bus_alias_ = false;
+
+    // Interrupt remapping (sec 2.2.5): each attached function gets its own table of
+    // kIrtEntries 32-bit entries, named by its device table entry (IV = 1, IntCtl = remapped);
+    // an MSI's data bits 10:0 pick the entry. Functions not attached keep IV = 1 with IntCtl =
+    // abort, so their fixed and arbitrated interrupts are dropped.
+    static constexpr unsigned kIrtLengthLog2 = 8;  // 256 entries (data bits 10:8 stay 0)
+    static constexpr std::uint32_t kIrtEntries = 1u << kIrtLengthLog2;
+    struct InterruptTable {
+        std::uint16_t id = 0;  // requester ID; table == nullptr: slot free
+        std::uint32_t* table = nullptr;
+        HostPhys phys{};
+    };
+    static constexpr std::size_t kMaxInterruptTables = 64;
+    [[nodiscard]] InterruptTable* interrupt_table(std::uint16_t id);
+    [[nodiscard]] Result<InterruptTable*> new_interrupt_table(std::uint16_t id);
+    void free_interrupt_table(std::uint16_t id);
+    bool remap_ = false;
+    std::array<InterruptTable, kMaxInterruptTables> irts_{};
+    SpinLock irt_lock_;
     // Per bus-0 device/function: the requester ID of the function behind a bridge using it as
     // its alias, or kNoAlias.
     std::array<std::uint16_t, 256> alias_owner_{};
@@ -389,6 +432,22 @@ Result<void> Domain::unmap(std::uint64_t iova, std::uint64_t size) {
 Result<void> AmdVi::init(const acpi::Ivrs& ivrs) {
     // One page no entry is ever written to: the root of every blocked device table entry.
     empty_root_ = TRY(allocate_zeroed(kPageSize));
+    // Interrupt remapping when every unit's IVHD names the I/O APIC it remaps (a special device
+    // entry, IVRS sec 5.2.2.2): firmware lists it only then, and Linux requires it too. QEMU's
+    // amd-iommu lists it only with intremap=on, and passes MSIs untranslated without it.
+    remap_ = true;
+    bool any = false;
+    for (std::size_t index : acpi::preferred_ivhds(
+             ivrs, static_cast<std::uint8_t>(acpi::IvrsBlockType::kIvhdAcpiHid))) {
+        bool ioapic = false;
+        for (const acpi::IvhdEntry& e : ivrs.ivhds[index].entries)
+            ioapic = ioapic || (e.kind == acpi::IvhdEntryKind::kSpecial &&
+                                e.variety == acpi::SpecialVariety::kIoApic);
+        remap_ = remap_ && ioapic;
+        any = true;
+    }
+    remap_ = remap_ && any;
+
     for (std::size_t index : acpi::preferred_ivhds(
              ivrs, static_cast<std::uint8_t>(acpi::IvrsBlockType::kIvhdAcpiHid))) {
         const acpi::Ivhd& ivhd = ivrs.ivhds[index];
@@ -400,11 +459,12 @@ Result<void> AmdVi::init(const acpi::Ivrs& ivrs) {
         // carries its image.
         const bool efr_valid =
             ivrs.efr_supported() || ivhd.type != acpi::IvrsBlockType::kIvhdLegacy;
-        TRY(units_[unit_count_].init(ivhd, efr_valid, empty_root_));
+        TRY(units_[unit_count_].init(ivhd, efr_valid, empty_root_, remap_));
         ++unit_count_;
     }
     if (unit_count_ == 0) return make_error(Errc::kNotFound, "IVRS describes no IOMMU");
     alias_owner_.fill(kNoAlias);
+    log("amdvi: interrupt remapping ", remap_ ? "on" : "off (no I/O APIC entry in the IVHD)");
     const acpi::Ivhd& first = units_[0].ivhd();
     const std::uint32_t ids =
         pci::host_config().read32(pci::Bdf::from_routing_id(first.segment, first.device_id), 0);
@@ -456,8 +516,12 @@ Result<void> AmdVi::attach(pci::Bdf bdf, passthrough::IommuDomain& domain) {
     if (!t) return make_error(Errc::kNotFound, "no AMD-Vi unit covers the device");
     // Domains come from create_domain() of this driver.
     const auto& d = static_cast<const Domain&>(domain);
-    const DeviceTableEntry entry =
-        DeviceTableEntry::translated(d.root(), PagingMode::kLevels4, d.id());
+    DeviceTableEntry entry = DeviceTableEntry::translated(d.root(), PagingMode::kLevels4, d.id());
+    if (remap_) {
+        InterruptTable* irt = interrupt_table(t->id);
+        if (irt == nullptr) irt = TRY(new_interrupt_table(t->id));
+        entry.set_interrupt_remapping(irt->phys, kIrtLengthLog2, /*ignore_unmapped=*/false);
+    }
     if (const std::uint16_t alias = qemu_alias(*t); alias != kNoAlias) {
         if (alias_owner_[alias] != kNoAlias && alias_owner_[alias] != t->id)
             return make_error(Errc::kUnsupported,
@@ -487,6 +551,71 @@ void AmdVi::detach(pci::Bdf bdf) {
             log("amdvi: error: detach alias of ", bdf, " not confirmed: ", r.error().what);
         alias_owner_[alias] = kNoAlias;
     }
+    free_interrupt_table(t->id);
+}
+
+AmdVi::InterruptTable* AmdVi::interrupt_table(std::uint16_t id) {
+    SpinGuard g(irt_lock_);
+    for (InterruptTable& t : irts_)
+        if (t.table != nullptr && t.id == id) return &t;
+    return nullptr;
+}
+
+Result<AmdVi::InterruptTable*> AmdVi::new_interrupt_table(std::uint16_t id) {
+    // Zeroed: every entry has RemapEn clear, so the interrupt is aborted (sec 2.2.5.1).
+    const HostPhys phys = TRY(allocate_zeroed(kPageSize));
+    SpinGuard g(irt_lock_);
+    for (InterruptTable& t : irts_) {
+        if (t.table != nullptr) continue;
+        t = {id, virt<std::uint32_t>(phys), phys};
+        return &t;
+    }
+    memory::free(phys, kPageSize);
+    return make_error(Errc::kTooMany, "amdvi: too many interrupt remapping tables");
+}
+
+void AmdVi::free_interrupt_table(std::uint16_t id) {
+    SpinGuard g(irt_lock_);
+    for (InterruptTable& t : irts_) {
+        if (t.table == nullptr || t.id != id) continue;
+        memory::free(t.phys, kPageSize);
+        t = {};
+    }
+}
+
+Result<passthrough::MsiMessage> AmdVi::map_interrupt(pci::Bdf bdf, std::uint16_t index,
+                                                     std::uint8_t vector, std::uint32_t apic_id) {
+    if (!remap_) return passthrough::compatibility_msi(vector, apic_id);
+    const auto t = find(bdf);
+    if (!t) return make_error(Errc::kNotFound, "no AMD-Vi unit covers the device");
+    InterruptTable* irt = interrupt_table(t->id);
+    if (irt == nullptr) return make_error(Errc::kInvalid, "amdvi: device not attached");
+    // MSI and MSI-X entry 0 share entry 0: a function uses one or the other.
+    const std::uint16_t entry = index == 0xFFFF ? 0 : index;
+    if (entry >= kIrtEntries)
+        return make_error(Errc::kUnsupported, "amdvi: MSI-X entry past the remapping table");
+    if (apic_id > 0xFF) return make_error(Errc::kUnsupported, "amdvi: x2APIC destination");
+    const std::uint16_t alias = qemu_alias(*t);
+    if (alias != kNoAlias)
+        TRY(units_[t->unit].set_irte(irt->table, entry,
+                                     Irte::fixed(vector, static_cast<std::uint8_t>(apic_id)),
+                                     {t->id, alias}));
+    else
+        TRY(units_[t->unit].set_irte(irt->table, entry,
+                                     Irte::fixed(vector, static_cast<std::uint8_t>(apic_id)),
+                                     {t->id}));
+    // Sec 2.2.5: the address is the usual one; data bits 10:0 index the table.
+    return passthrough::MsiMessage{passthrough::msi::kAddressBase, entry};
+}
+
+void AmdVi::unmap_interrupt(pci::Bdf bdf, std::uint16_t index) {
+    if (!remap_) return;
+    const auto t = find(bdf);
+    if (!t) return;
+    InterruptTable* irt = interrupt_table(t->id);
+    const std::uint16_t entry = index == 0xFFFF ? 0 : index;
+    if (irt == nullptr || entry >= kIrtEntries) return;
+    (void)units_[t->unit].set_irte(irt->table, entry, Irte{}, {t->id});
 }
 
 std::uint32_t AmdVi::poll_faults(passthrough::FaultSink& sink) {

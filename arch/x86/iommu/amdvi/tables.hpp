@@ -149,6 +149,12 @@ class DeviceTableEntry {
                     (ignore_unmapped ? kIgnoreUnmapped : 0) |
                     (static_cast<std::uint64_t>(InterruptControl::kRemap) << kIntCtlShift);
     }
+    // IV = 1 with IntCtl = abort: the device's fixed and arbitrated interrupts are dropped
+    // (sec 2.2.2.1), and the other kinds too while their pass bits stay clear.
+    constexpr void set_interrupts_aborted() {
+        words_[2] = (words_[2] & ~(3ull << kIntCtlShift)) | kInterruptMapValid |
+                    (static_cast<std::uint64_t>(InterruptControl::kAbort) << kIntCtlShift);
+    }
     // INIT, ExtInt, NMI, LINT0, LINT1 from the device: passed unmapped when set, aborted when
     // clear (only read with IV set).
     constexpr void set_pass(std::uint64_t pass_bit, bool on) { set(words_[2], pass_bit, on); }

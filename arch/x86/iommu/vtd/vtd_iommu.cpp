@@ -130,8 +130,8 @@ class Domain final : public passthrough::IommuDomain {
 template <typename Format>
 class Remapper final : public passthrough::Iommu {
   public:
-    Remapper(paging::MaxPage max_page, std::uint32_t domain_ids, bool flush)
-        : max_page_(max_page), domain_ids_(domain_ids), flush_(flush) {}
+    Remapper(paging::MaxPage max_page, std::uint32_t domain_ids, bool flush, bool remap)
+        : max_page_(max_page), domain_ids_(domain_ids), flush_(flush), remap_(remap) {}
 
     const char* name() const override { return "vtd"; }
     bool covers(pci::Bdf bdf) const override { return unit_for(bdf) != nullptr; }
@@ -180,7 +180,56 @@ class Remapper final : public passthrough::Iommu {
         return n;
     }
 
+    bool remaps_interrupts() const override { return remap_; }
+
+    Result<passthrough::MsiMessage> map_interrupt(pci::Bdf bdf, std::uint16_t index,
+                                                  std::uint8_t vector,
+                                                  std::uint32_t apic_id) override {
+        if (!remap_) return passthrough::compatibility_msi(vector, apic_id);
+        Unit* u = unit_for(bdf);
+        if (u == nullptr) return make_error(Errc::kNotFound, "vtd: no remapping unit covers it");
+        if (apic_id > 0xFF) return make_error(Errc::kUnsupported, "vtd: x2APIC destination");
+        const std::uint16_t handle = TRY(handle_for(bdf, index));
+        // Source validation: only `bdf` itself may raise this entry (9.10, SVT/SID).
+        TRY(u->set_irte(handle, Irte::fixed(vector, apic_id, /*x2apic=*/false, bdf.routing_id())));
+        return passthrough::MsiMessage{remappable_msi_address(handle), 0};
+    }
+
+    void unmap_interrupt(pci::Bdf bdf, std::uint16_t index) override {
+        if (!remap_) return;
+        const auto handle = find_handle(bdf, index);
+        if (!handle) return;
+        if (Unit* u = unit_for(bdf)) (void)u->set_irte(*handle, Irte{});
+        SpinGuard g(lock_);
+        handles_[*handle] = 0;
+    }
+
   private:
+    // Interrupt remapping handles, one space for all units: 0 free, else (BDF, index) + 1.
+    static constexpr std::uint32_t kHandles = 1u << Unit::kIrtEntriesLog2;
+    static constexpr std::uint64_t handle_key(pci::Bdf bdf, std::uint16_t index) {
+        return ((static_cast<std::uint64_t>(bdf.segment()) << 16 | bdf.routing_id()) << 16 |
+                index) +
+               1;
+    }
+    Optional<std::uint16_t> find_handle(pci::Bdf bdf, std::uint16_t index) {
+        SpinGuard g(lock_);
+        const std::uint64_t key = handle_key(bdf, index);
+        for (std::uint32_t h = 0; h < kHandles; ++h)
+            if (handles_[h] == key) return static_cast<std::uint16_t>(h);
+        return kNone;
+    }
+    Result<std::uint16_t> handle_for(pci::Bdf bdf, std::uint16_t index) {
+        if (auto h = find_handle(bdf, index)) return *h;
+        SpinGuard g(lock_);
+        for (std::uint32_t h = 0; h < kHandles; ++h) {
+            if (handles_[h] != 0) continue;
+            handles_[h] = handle_key(bdf, index);
+            return static_cast<std::uint16_t>(h);
+        }
+        return make_error(Errc::kTooMany, "vtd: interrupt remapping table full");
+    }
+
     Result<std::uint16_t> allocate_id() {
         SpinGuard g(lock_);
         for (std::uint32_t id = 1; id < domain_ids_; ++id) {
@@ -199,6 +248,8 @@ class Remapper final : public passthrough::Iommu {
     paging::MaxPage max_page_;
     std::uint32_t domain_ids_;
     bool flush_;
+    bool remap_;
+    std::uint64_t handles_[kHandles]{};
     bool used_[kMaxDomainIds]{};
     SpinLock lock_;
 };
@@ -239,20 +290,32 @@ Result<passthrough::Iommu*> init(const acpi::Dmar& dmar) {
     if (!all48 && !all39) return make_error(Errc::kUnsupported, "vtd: no common 39/48-bit AGAW");
     const AddressWidth aw = all48 ? AddressWidth::k48Bit : AddressWidth::k39Bit;
 
+    bool remap = true;
     for (Unit& u : units()) {
         TRY(u.enable(aw));
+        // Interrupt remapping on every unit or on none: a device's MSI format must not depend
+        // on which unit covers it.
+        const char* ir_off = nullptr;
+        if (auto r = u.enable_interrupt_remapping(); !r) {
+            ir_off = r.error().what;
+            remap = false;
+        }
         log("iommu vtd unit=", &u - g_units, " base=0x", Hex{u.drhd().register_base},
             " segment=", u.segment(), u.drhd().include_pci_all() ? " include_pci_all" : "",
             " cap=0x", Hex{u.cap().raw()}, " ecap=0x", Hex{u.ecap().raw()}, " aw=", all48 ? 48 : 39,
             " invalidation=", u.queued_invalidation() ? "queued" : "register",
-            u.cap().caching_mode() ? " caching_mode" : "", " translation=on");
+            u.cap().caching_mode() ? " caching_mode" : "", " translation=on",
+            ir_off == nullptr ? " interrupt_remapping=on" : " interrupt_remapping=off");
+        if (ir_off != nullptr) log("iommu vtd unit=", &u - g_units, " no interrupt remapping: ", ir_off);
     }
     g_initialised = true;
     if (aw == AddressWidth::k48Bit)
-        return static_cast<passthrough::Iommu*>(
-            new (&g_remapper.four_level) Remapper<SlFormat4>(max_page, domain_ids, flush));
+        return static_cast<passthrough::Iommu*>(new (&g_remapper.four_level)
+                                                    Remapper<SlFormat4>(max_page, domain_ids,
+                                                                        flush, remap));
     return static_cast<passthrough::Iommu*>(new (&g_remapper.three_level)
-                                                Remapper<SlFormat3>(max_page, domain_ids, flush));
+                                                Remapper<SlFormat3>(max_page, domain_ids, flush,
+                                                                    remap));
 }
 
 }  // namespace hv::vtd

@@ -143,6 +143,50 @@ Result<void> Unit::enable(AddressWidth aw) {
     return {};
 }
 
+Result<void> Unit::enable_interrupt_remapping() {
+    if (!ecap_.interrupt_remapping())
+        return make_error(Errc::kUnsupported, "vtd: the unit has no interrupt remapping");
+    if (queue_ == nullptr)
+        return make_error(Errc::kUnsupported,
+                          "vtd: interrupt remapping needs queued invalidation");
+    constexpr std::uint64_t kBytes = (std::uint64_t{1} << kIrtEntriesLog2) * 16;
+    irt_phys_ = TRY(memory::allocate(kBytes, kPageSize));
+    irt_ = static_cast<std::uint64_t*>(phys_to_virt(irt_phys_));
+    __builtin_memset(irt_, 0, kBytes);
+    if (store_.flush) flush_cache(irt_, kBytes);
+    write(Reg64::kInterruptRemappingTableAddress,
+          interrupt_remapping_table_address(irt_phys_, kIrtEntriesLog2, /*x2apic=*/false));
+    // SIRTP is one-shot: IRTPS reports the pointer latched (11.4.4).
+    write(Reg32::kGlobalCommand, global_command(read(Reg32::kGlobalStatus),
+                                                GlobalBit::kSetInterruptRemapTablePointer, true));
+    const auto irtps = static_cast<std::uint32_t>(GlobalBit::kSetInterruptRemapTablePointer);
+    if (!wait_until([&] { return (read(Reg32::kGlobalStatus) & irtps) != 0; })) {
+        irt_ = nullptr;
+        return make_error(Errc::kTimeout, "vtd: interrupt remapping table not latched");
+    }
+    const InvalidationDescriptor global = InvalidationDescriptor::interrupt_entries_global();
+    TRY(submit(std::span<const InvalidationDescriptor>(&global, 1)));
+    if (auto r = set_global(GlobalBit::kInterruptRemappingEnable, true); !r) {
+        irt_ = nullptr;
+        return r;
+    }
+    return {};
+}
+
+Result<void> Unit::set_irte(std::uint16_t index, const Irte& entry) {
+    if (irt_ == nullptr) return make_error(Errc::kUnsupported, "vtd: interrupt remapping is off");
+    if (index >= (1u << kIrtEntriesLog2))
+        return make_error(Errc::kInvalid, "vtd: interrupt remapping index out of range");
+    SpinGuard g(lock_);
+    std::uint64_t* slot = irt_ + 2 * std::size_t{index};
+    // An entry going away loses its present bit first; a new one gains it last.
+    if (!entry.present()) store_(&slot[0], entry.low());
+    store_(&slot[1], entry.high());
+    store_(&slot[0], entry.low());
+    const InvalidationDescriptor d = InvalidationDescriptor::interrupt_entries(index);
+    return submit(std::span<const InvalidationDescriptor>(&d, 1));
+}
+
 Result<void> Unit::submit(std::span<const InvalidationDescriptor> descriptors) {
     const auto put = [&](const InvalidationDescriptor& d) {
         std::uint64_t* slot = queue_ + 2 * queue_tail_;

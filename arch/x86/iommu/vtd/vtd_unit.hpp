@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <span>
 
+#include "arch/x86/iommu/vtd/interrupt_remapping.hpp"
 #include "arch/x86/iommu/vtd/invalidation.hpp"
 #include "arch/x86/iommu/vtd/regs.hpp"
 #include "drivers/acpi/dmar.hpp"
@@ -69,6 +70,17 @@ class Unit {
     // Reads, frees and reports every valid fault record; returns how many.
     std::uint32_t drain_faults(passthrough::FaultSink& sink);
 
+    // Interrupt remapping (VT-d spec 5.1), for units with ECAP.IR and queued invalidation: an
+    // empty table of kIrtEntries (every interrupt blocked until an entry is written) -> IRTA_REG
+    // -> SIRTP/IRTPS -> interrupt entry cache invalidation -> IRE/IRES. CFI stays clear, so
+    // compatibility-format interrupts are blocked too (5.1.2.1): a device cannot reach a CPU
+    // without an entry the hypervisor wrote.
+    static constexpr unsigned kIrtEntriesLog2 = 12;  // 4096 entries, 64 KiB
+    [[nodiscard]] Result<void> enable_interrupt_remapping();
+    [[nodiscard]] bool remaps_interrupts() const { return irt_ != nullptr; }
+    // Writes entry `index` (present word last) and invalidates it in the interrupt entry cache.
+    [[nodiscard]] Result<void> set_irte(std::uint16_t index, const Irte& entry);
+
   private:
     [[nodiscard]] std::uint32_t read(Reg32 r) const;
     [[nodiscard]] std::uint64_t read(Reg64 r) const;
@@ -99,6 +111,8 @@ class Unit {
     HostPhys root_phys_{};
     std::uint64_t* root_ = nullptr;   // 256 x 2 words
     std::uint64_t* queue_ = nullptr;  // one page: 256 x 2 words
+    std::uint64_t* irt_ = nullptr;    // kIrtEntries x 2 words, or nullptr (no remapping)
+    HostPhys irt_phys_{};
     HostPhys queue_phys_{};
     unsigned queue_tail_ = 0;
     HostPhys status_phys_{};
