@@ -146,9 +146,8 @@ void AssignedDevice::report_bars() const {
             backing = m->page_size >= kGiB ? "1g" : m->page_size >= 2 * kMiB ? "2m" : "4k";
         }
         log("vm ", vm_->name(), " device ", host_->bdf, " bar", slot, " ", pci::name(b.kind),
-            b.prefetchable ? " pref" : "", " guest=0x", Hex{b.guest_base},
-            " host=0x", Hex{host_->bars.bar[slot].base}, " size=0x", Hex{b.size},
-            " page=", backing);
+            b.prefetchable ? " pref" : "", " guest=0x", Hex{b.guest_base}, " host=0x",
+            Hex{host_->bars.bar[slot].base}, " size=0x", Hex{b.size}, " page=", backing);
     }
 }
 
@@ -215,9 +214,8 @@ void AssignedDevice::apply_guest_changes() {
 
 bool AssignedDevice::valid_guest_base(unsigned slot, std::uint64_t base) const {
     const AssignedBar& b = first_bars_.bar[slot];
-    const std::uint64_t footprint = b.size < kPageSize && b.kind != pci::BarKind::kIo
-                                        ? kPageSize
-                                        : b.size;
+    const std::uint64_t footprint =
+        b.size < kPageSize && b.kind != pci::BarKind::kIo ? kPageSize : b.size;
     if (base % footprint != 0 || base + footprint < base) return false;
     auto inside = [&](std::uint64_t lo, std::uint64_t size) {
         return base >= lo && base + footprint <= lo + size;
@@ -394,8 +392,7 @@ Result<MsiMessage> AssignedDevice::host_message(std::uint16_t index, std::uint8_
                                                 const vmm::ApicMessage& m) const {
     // The physical CPU of the destination vCPU (APIC ID = vCPU index), else the boot vCPU's: the
     // handler then runs where the guest takes the interrupt, without a cross-CPU kick.
-    const std::uint32_t vcpu =
-        !m.logical && m.destination < vm_->vcpu_count() ? m.destination : 0;
+    const std::uint32_t vcpu = !m.logical && m.destination < vm_->vcpu_count() ? m.destination : 0;
     const std::uint32_t apic_id = cpu(vm_->host_cpu(vcpu)).apic_id;
     // Through the IOMMU's interrupt remapping table when it has one: the device gets a handle,
     // never a vector and destination of its own choosing.
@@ -415,8 +412,8 @@ void AssignedDevice::apply_msi(const MsiChange& change) {
     if (!cap.present()) return;
     const bool deliver = change.enabled && change.valid && !change.masked;
     if (change.enabled && !change.valid) {
-        log("vm ", vm_->name(), " device ", host_->bdf, ": MSI message refused: ",
-            change.reason != nullptr ? change.reason : "invalid");
+        log("vm ", vm_->name(), " device ", host_->bdf,
+            ": MSI message refused: ", change.reason != nullptr ? change.reason : "invalid");
     }
     if (!deliver) {
         disable_msi();
@@ -430,8 +427,8 @@ void AssignedDevice::apply_msi(const MsiChange& change) {
     }
     auto message = host_message(kMsiIndex, v.value(), change.message);
     if (!message) {
-        log("vm ", vm_->name(), " device ", host_->bdf, ": MSI not remapped: ",
-            message.error().what);
+        log("vm ", vm_->name(), " device ", host_->bdf,
+            ": MSI not remapped: ", message.error().what);
         disable_msi();
         return;
     }

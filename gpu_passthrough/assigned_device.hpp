@@ -51,6 +51,12 @@ class AssignedDevice final : public vmm::PciFunction, public HostConfig {
 
     [[nodiscard]] const pci::PciFunction& host() const { return *host_; }
     [[nodiscard]] pci::Bdf guest_bdf() const { return guest_bdf_; }
+    // The guest's MSI-X table and its host vectors, on the heap.
+    [[nodiscard]] std::uint64_t heap_bytes() const {
+        return msix_entries_ == nullptr
+                   ? 0
+                   : std::uint64_t{host_->caps.msix.table_size} * (sizeof(MsixEntry) + 1);
+    }
     // Guest BAR mappings that failed (overlap, outside the windows) since init; for the console.
     [[nodiscard]] std::uint32_t mapping_failures() const { return mapping_failures_; }
 

@@ -49,7 +49,7 @@ OwnerName apply_fault_policy(pci::Bdf bdf) {
         OwnerName out;
         const StrView name = vm.name();
         out.length = static_cast<std::uint32_t>(name.size() < sizeof out.text ? name.size()
-                                                                                : sizeof out.text);
+                                                                              : sizeof out.text);
         __builtin_memcpy(out.text, name.data(), out.length);
         return out;
     }

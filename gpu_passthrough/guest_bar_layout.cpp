@@ -5,7 +5,9 @@
 namespace hv::passthrough {
 namespace {
 
-constexpr std::uint64_t align_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) & ~(a - 1); }
+constexpr std::uint64_t align_up(std::uint64_t v, std::uint64_t a) {
+    return (v + a - 1) & ~(a - 1);
+}
 
 // Takes `size` bytes aligned to `size` from [cursor, limit); false when it does not fit.
 bool take(std::uint64_t& cursor, std::uint64_t limit, std::uint64_t size, std::uint64_t& out) {
@@ -22,8 +24,8 @@ Result<AssignedBars> GuestBarLayout::place(const pci::Bars& host) {
     AssignedBars out;
     std::uint64_t c32 = next32_, c64 = next64_, cio = next_io_;
     bool done[pci::kType0BarCount] = {};
-    const unsigned slots = host.slot_count < pci::kType0BarCount ? host.slot_count
-                                                                 : pci::kType0BarCount;
+    const unsigned slots =
+        host.slot_count < pci::kType0BarCount ? host.slot_count : pci::kType0BarCount;
     for (;;) {
         // The largest BAR not yet placed.
         int pick = -1;
@@ -46,11 +48,11 @@ Result<AssignedBars> GuestBarLayout::place(const pci::Bars& host) {
         } else {
             const std::uint64_t footprint = b.size < kPageSize ? kPageSize : b.size;
             if (b.kind == pci::BarKind::kMem64 && b.prefetchable) {
-                ok = take(c64, windows_.mmio64_base + windows_.mmio64_size, footprint,
-                          g.guest_base);
+                ok =
+                    take(c64, windows_.mmio64_base + windows_.mmio64_size, footprint, g.guest_base);
             } else {
-                ok = take(c32, windows_.mmio32_base + windows_.mmio32_size, footprint,
-                          g.guest_base);
+                ok =
+                    take(c32, windows_.mmio32_base + windows_.mmio32_size, footprint, g.guest_base);
             }
         }
         if (!ok) return make_error(Errc::kTooMany, "the guest's PCI window has no room for a BAR");

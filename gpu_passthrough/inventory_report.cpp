@@ -23,10 +23,8 @@ void report_assignable(const Iommu* iommu) {
     const pci::FunctionList& fns = pci::functions();
     const std::span<const pci::PciFunction> list(fns.begin(), fns.size());
     g_groups.compute(list);
-    g_host = HostDevices{.functions = list,
-                         .groups = &g_groups,
-                         .iommu = iommu,
-                         .pm_reset_works = pm_reset_works};
+    g_host = HostDevices{
+        .functions = list, .groups = &g_groups, .iommu = iommu, .pm_reset_works = pm_reset_works};
     const HostDevices& host = g_host;
     for (std::size_t i = 0; i < g_groups.function_count(); ++i) {
         if (list[i].is_bridge()) continue;

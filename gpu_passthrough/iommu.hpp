@@ -66,8 +66,8 @@ class Iommu {
     // to program into the device for it. Nothing else that function sends is delivered. Without
     // remapping, the compatibility-format message.
     [[nodiscard]] virtual Result<MsiMessage> map_interrupt(pci::Bdf bdf, std::uint16_t index,
-                                                          std::uint8_t vector,
-                                                          std::uint32_t apic_id) = 0;
+                                                           std::uint8_t vector,
+                                                           std::uint32_t apic_id) = 0;
     // The message stops being delivered (the table entry is cleared).
     virtual void unmap_interrupt(pci::Bdf bdf, std::uint16_t index) = 0;
 

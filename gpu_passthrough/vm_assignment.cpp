@@ -115,6 +115,12 @@ Result<void> VmAssignment::reset(Slot& s, bool quiesce) {
     return {};
 }
 
+std::uint64_t VmAssignment::bytes() const {
+    std::uint64_t total = sizeof(VmAssignment);
+    for (std::uint32_t i = 0; i < count_; ++i) total += slots_[i].device.heap_bytes();
+    return total;
+}
+
 void VmAssignment::on_restart() {
     for (std::uint32_t i = 0; i < count_; ++i) {
         Slot& s = slots_[i];

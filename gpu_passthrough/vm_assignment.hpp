@@ -38,8 +38,8 @@ class VmAssignment final : public vmm::VmDevices {
     void on_restart() override;
     void on_release() override;
     [[nodiscard]] std::uint32_t count() const override { return count_; }
-    // Bytes of I/O page tables of the VM's domain (for the overhead line).
-    [[nodiscard]] std::uint64_t iommu_table_bytes() const {
+    [[nodiscard]] std::uint64_t bytes() const override;
+    [[nodiscard]] std::uint64_t iommu_table_bytes() const override {
         return domain_ != nullptr ? domain_->table_bytes() : 0;
     }
 
@@ -53,8 +53,7 @@ class VmAssignment final : public vmm::VmDevices {
         AssignedDevice device;
     };
 
-    [[nodiscard]] Result<void> assign_all(std::span<const pci::Bdf> devices,
-                                          DmaFaultPolicy policy);
+    [[nodiscard]] Result<void> assign_all(std::span<const pci::Bdf> devices, DmaFaultPolicy policy);
     [[nodiscard]] Result<void> reset(Slot& s, bool quiesce);
     void tear_down();
 

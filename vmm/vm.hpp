@@ -64,6 +64,10 @@ class VmDevices {
     // The VM is being released: quiesce and reset the functions and take them back.
     virtual void on_release() = 0;
     [[nodiscard]] virtual std::uint32_t count() const = 0;
+    // Hypervisor memory the assignment costs (objects, guest MSI-X tables) and the bytes of the
+    // VM's IOMMU page tables, for the overhead line.
+    [[nodiscard]] virtual std::uint64_t bytes() const = 0;
+    [[nodiscard]] virtual std::uint64_t iommu_table_bytes() const = 0;
 
   protected:
     ~VmDevices() = default;
@@ -133,6 +137,7 @@ class Vm final : public VmControl, public HypercallEnv, public ApicBus {
     [[nodiscard]] std::uint32_t device_count() const {
         return devices_ != nullptr ? devices_->count() : 0;
     }
+    [[nodiscard]] const VmDevices* devices() const { return devices_; }
     [[nodiscard]] VirtualPlatform& platform() { return platform_; }
     [[nodiscard]] Stage2& device_stage2() { return *stage2_; }
     // After device mappings changed while vCPUs may run: each vCPU drops its cached second-stage

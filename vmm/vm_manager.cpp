@@ -2,18 +2,18 @@
 
 #include <atomic>
 
-#include "arch/x86/cpu/msr.hpp"
 #include "arch/x86/cpu/interrupts.hpp"
 #include "arch/x86/cpu/lapic.hpp"
+#include "arch/x86/cpu/msr.hpp"
 #include "gpu_passthrough/fault_report.hpp"
 #include "gpu_passthrough/vm_assignment.hpp"
-#include "kernel/time.hpp"
 #include "kernel/cmdline.hpp"
 #include "kernel/console.hpp"
 #include "kernel/cpu_work.hpp"
 #include "kernel/direct_map.hpp"
 #include "kernel/kmalloc.hpp"
 #include "kernel/percpu.hpp"
+#include "kernel/time.hpp"
 #include "vmm/manifest/manifest.hpp"
 #include "vmm/vm.hpp"
 
@@ -234,7 +234,9 @@ AfterVms run_manifest(const boot::BootInfo& boot, VirtBackend* backend, const Ho
         log("vm ", vm.name(), " overhead hypervisor_bytes=", vm.overhead_bytes(),
             " page_table_bytes=", vm.stage2().table_bytes(),
             " backing_1g=", vm.memory().gigabyte_blocks(),
-            " backing_2m=", vm.memory().two_megabyte_blocks(), " tsc_at_start=", x86::rdtsc());
+            " backing_2m=", vm.memory().two_megabyte_blocks(), " tsc_at_start=", x86::rdtsc(),
+            " device_bytes=", vm.devices() != nullptr ? vm.devices()->bytes() : 0,
+            " iommu_table_bytes=", vm.devices() != nullptr ? vm.devices()->iommu_table_bytes() : 0);
         vm.begin(vm.vcpu_count());
         for (std::uint32_t v = 0; v < vm.vcpu_count(); ++v) {
             const std::uint32_t c = vm.host_cpu(v);

@@ -140,6 +140,27 @@ foreach(iommu intel amd)
          --expect "^hv: vm ml0 device 0000:01:00\\.0 returned to the host quiesced$")
 endforeach()
 
+# A guest reboot with an assigned device: the VM restarts in place, the controller is reset (FLR)
+# and its guest view rebuilt before RAM is zeroed, and the second boot's driver binds it again.
+set(img ${CMAKE_CURRENT_BINARY_DIR}/linux.nvme_reboot.img)
+if(NOT EXISTS ${img})
+  execute_process(COMMAND truncate -s 64M ${img})
+endif()
+set(m "")
+hv_linux_vm(m rb 1 256 reboot-once "devices = [\"0000:01:00.0\"]")
+hv_linux_test(nvme_reboot SMP 2 MANIFEST "${m}"
+  ARGS --iommu intel --device pcie-root-port,id=rp1,chassis=1
+       --qemu-arg -drive --qemu-arg file=${img},if=none,id=nvm,format=raw
+       --device nvme,serial=pt1,drive=nvm,bus=rp1
+       --expect "^\\[rb\\] \\[ *[0-9.]+\\] nvme nvme0: pci function 0000:00:01\\.0$"
+       --expect "^\\[rb\\] guest: rebooting$"
+       --expect "^hv: vm rb device 0000:01:00\\.0 reset=flr ms=[0-9]+$"
+       --expect "^hv: vm rb restarted after reboot restarts=1$"
+       --expect "^\\[rb\\] \\[ *[0-9.]+\\] nvme nvme0: pci function 0000:00:01\\.0$"
+       --expect "^\\[rb\\] guest: second boot rtc=2099-01-01$"
+       --expect "^hv: vm rb stopped reason=poweroff$"
+       --expect "^hv: vm rb device 0000:01:00\\.0 returned to the host quiesced$")
+
 # The same kernel on the VMX backend under Bochs (about 90 s: Bochs interprets every instruction).
 set(m "")
 hv_linux_vm(m lx 1 192 poweroff)

@@ -73,7 +73,7 @@ class VmxVcpu final : public vmm::Vcpu {
     int cpu_ = kNoCpu;
     bool launched_ = false;
     bool state_pending_ = false;  // initial_ still to be written to the VMCS
-    bool flush_ept_ = false;     // flush_translations() asked for an INVEPT before the next entry
+    bool flush_ept_ = false;      // flush_translations() asked for an INVEPT before the next entry
     vmm::InitialState initial_{};
     vmm::GuestRegisters regs_{};
     vmm::Exit exit_{};

@@ -44,7 +44,8 @@ TEST(GuestBarLayout, LargePrefetchableBarGoesAbove4GAndSmallOnesGetAPage) {
     EXPECT_EQ(r.value().bar[0].size, 256u);  // the guest sizes the real BAR
     auto next = layout.place(bars({{0, {pci::BarKind::kMem32, false, 0, 0x1000}}}));
     ASSERT_TRUE(next);
-    EXPECT_EQ(next.value().bar[0].guest_base, 0xC000'1000u);  // a whole page went to the 256-byte BAR
+    EXPECT_EQ(next.value().bar[0].guest_base,
+              0xC000'1000u);  // a whole page went to the 256-byte BAR
 }
 
 TEST(GuestBarLayout, BiggestFirstWithinAFunction) {

@@ -601,9 +601,8 @@ Result<passthrough::MsiMessage> AmdVi::map_interrupt(pci::Bdf bdf, std::uint16_t
                                      Irte::fixed(vector, static_cast<std::uint8_t>(apic_id)),
                                      {t->id, alias}));
     else
-        TRY(units_[t->unit].set_irte(irt->table, entry,
-                                     Irte::fixed(vector, static_cast<std::uint8_t>(apic_id)),
-                                     {t->id}));
+        TRY(units_[t->unit].set_irte(
+            irt->table, entry, Irte::fixed(vector, static_cast<std::uint8_t>(apic_id)), {t->id}));
     // Sec 2.2.5: the address is the usual one; data bits 10:0 index the table.
     return passthrough::MsiMessage{passthrough::msi::kAddressBase, entry};
 }

@@ -306,16 +306,15 @@ Result<passthrough::Iommu*> init(const acpi::Dmar& dmar) {
             " invalidation=", u.queued_invalidation() ? "queued" : "register",
             u.cap().caching_mode() ? " caching_mode" : "", " translation=on",
             ir_off == nullptr ? " interrupt_remapping=on" : " interrupt_remapping=off");
-        if (ir_off != nullptr) log("iommu vtd unit=", &u - g_units, " no interrupt remapping: ", ir_off);
+        if (ir_off != nullptr)
+            log("iommu vtd unit=", &u - g_units, " no interrupt remapping: ", ir_off);
     }
     g_initialised = true;
     if (aw == AddressWidth::k48Bit)
-        return static_cast<passthrough::Iommu*>(new (&g_remapper.four_level)
-                                                    Remapper<SlFormat4>(max_page, domain_ids,
-                                                                        flush, remap));
-    return static_cast<passthrough::Iommu*>(new (&g_remapper.three_level)
-                                                Remapper<SlFormat3>(max_page, domain_ids, flush,
-                                                                    remap));
+        return static_cast<passthrough::Iommu*>(
+            new (&g_remapper.four_level) Remapper<SlFormat4>(max_page, domain_ids, flush, remap));
+    return static_cast<passthrough::Iommu*>(
+        new (&g_remapper.three_level) Remapper<SlFormat3>(max_page, domain_ids, flush, remap));
 }
 
 }  // namespace hv::vtd

@@ -147,8 +147,7 @@ Result<void> Unit::enable_interrupt_remapping() {
     if (!ecap_.interrupt_remapping())
         return make_error(Errc::kUnsupported, "vtd: the unit has no interrupt remapping");
     if (queue_ == nullptr)
-        return make_error(Errc::kUnsupported,
-                          "vtd: interrupt remapping needs queued invalidation");
+        return make_error(Errc::kUnsupported, "vtd: interrupt remapping needs queued invalidation");
     constexpr std::uint64_t kBytes = (std::uint64_t{1} << kIrtEntriesLog2) * 16;
     irt_phys_ = TRY(memory::allocate(kBytes, kPageSize));
     irt_ = static_cast<std::uint64_t*>(phys_to_virt(irt_phys_));
