@@ -127,3 +127,28 @@ foreach(iommu intel amd)
             --expect "^hv: all vms stopped" --expect-exit 0)
   set_tests_properties(passthrough.${name} PROPERTIES LABELS "boot;iommu;passthrough" TIMEOUT 120)
 endforeach()
+
+# An I/O-port BAR: q35's e1000e at 00:01.0 (PM reset) assigned to tests/guests/io_bar.cpp. Its
+# I/O BAR sits at guest port 0x1000, a trapped range forwarded to the host's ports; the guest
+# reads and writes the same register through the ports and through the memory BAR.
+foreach(iommu intel amd)
+  set(name io_bar_vtd)
+  if(iommu STREQUAL amd)
+    set(name io_bar_amdvi)
+  endif()
+  file(WRITE ${HV_PT_MANIFESTS}/${name}.toml "[host]\non_all_stopped = \"poweroff\"\n[[vm]]\nname = \"nic0\"\nmemory_mib = 32\nkernel = \"io_bar\"\ndevices = [\"0000:00:01.0\"]\n")
+  add_test(NAME passthrough.${name}
+    COMMAND $<TARGET_FILE:hvboot> --timeout 60 --image ${HV_ELF} --machine q35 --smp 2
+            --memory 1024 --iommu ${iommu}
+            --log ${CMAKE_CURRENT_BINARY_DIR}/passthrough.${name}.log
+            --module "${HV_PT_MANIFESTS}/${name}.toml name=manifest"
+            --module "${CMAKE_BINARY_DIR}/guests/io_bar.elf name=io_bar"
+            --cmdline on_all_stopped=poweroff
+            --expect "^hv: vm nic0 device 0000:00:01\\.0 reset=pm ms=[0-9]+$"
+            --expect "^hv: vm nic0 device 0000:00:01\\.0 bar2 io guest=0x1000 host=0x[0-9a-f]+ size=0x20 page=io$"
+            --expect "^\\[nic0\\] NOTE 8086:10d3 at 0:1.0: memory 0xc0000000, ports 0x1000$"
+            --expect "^\\[nic0\\] END io_bar pass=5 fail=0 skip=0 code=0$"
+            --expect "^hv: vm nic0 device 0000:00:01\\.0 returned to the host quiesced$"
+            --expect "^hv: all vms stopped" --expect-exit 0)
+  set_tests_properties(passthrough.${name} PROPERTIES LABELS "boot;iommu;passthrough" TIMEOUT 90)
+endforeach()
