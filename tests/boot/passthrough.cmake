@@ -5,20 +5,29 @@ set(HV_PT_MANIFESTS ${CMAKE_CURRENT_BINARY_DIR}/passthrough)
 set(HV_PT_EDU --device pcie-root-port,id=rp1,chassis=1 --device edu,bus=rp1)
 set(HV_EDU_BDF "0000:01:00\\.0")
 
-# hv_passthrough_test(NAME IOMMU MANIFEST_TEXT [hvboot args...]): edu and hello as modules.
-function(hv_passthrough_test name iommu manifest)
-  set(iommu_args --iommu ${iommu})
-  file(WRITE ${HV_PT_MANIFESTS}/${name}.toml "[host]\non_all_stopped = \"poweroff\"\n${manifest}")
+# hv_pt_test(NAME IOMMU intel|amd MANIFEST text GUESTS guest... ARGS hvboot args...): boots q35
+# with that IOMMU, the manifest and the test guests as modules; fails on a panic or heap error.
+# ARGS carry the devices and the expectations.
+function(hv_pt_test name)
+  cmake_parse_arguments(T "" "IOMMU;MANIFEST" "GUESTS;ARGS" ${ARGN})
+  file(WRITE ${HV_PT_MANIFESTS}/${name}.toml "[host]\non_all_stopped = \"poweroff\"\n${T_MANIFEST}")
+  set(modules --module "${HV_PT_MANIFESTS}/${name}.toml name=manifest")
+  foreach(g IN LISTS T_GUESTS)
+    list(APPEND modules --module "${CMAKE_BINARY_DIR}/guests/${g}.elf name=${g}")
+  endforeach()
   add_test(NAME passthrough.${name}
     COMMAND $<TARGET_FILE:hvboot> --timeout 120 --image ${HV_ELF} --machine q35 --smp 3
-            --memory 1024 ${iommu_args} ${HV_PT_EDU}
-            --log ${CMAKE_CURRENT_BINARY_DIR}/passthrough.${name}.log
-            --module "${HV_PT_MANIFESTS}/${name}.toml name=manifest"
-            --module "${CMAKE_BINARY_DIR}/guests/edu.elf name=edu"
-            --module "${CMAKE_BINARY_DIR}/guests/hello.elf name=hello"
+            --memory 1024 --iommu ${T_IOMMU}
+            --log ${CMAKE_CURRENT_BINARY_DIR}/passthrough.${name}.log ${modules}
             --reject "^hv: panic" --reject "heap: bad free"
-            ${ARGN} --expect "^hv: all vms stopped" --expect-exit 0)
+            ${T_ARGS} --expect "^hv: all vms stopped" --expect-exit 0)
   set_tests_properties(passthrough.${name} PROPERTIES LABELS "boot;iommu;passthrough" TIMEOUT 150)
+endfunction()
+
+# The edu tests: edu behind a root port, the edu and hello guests.
+function(hv_passthrough_test name iommu manifest)
+  hv_pt_test(${name} IOMMU ${iommu} MANIFEST "${manifest}" GUESTS edu hello
+    ARGS ${HV_PT_EDU} ${ARGN})
 endfunction()
 
 set(HV_EDU_VM "[[vm]]\nname = \"edu0\"\nmemory_mib = 64\nkernel = \"edu\"\ndevices = [\"0000:01:00.0\"]\n")
@@ -83,20 +92,12 @@ hv_passthrough_test(bad_dma_amdvi amd
 
 # A device the manifest names but that cannot be handed over: edu on the root bus has no reset
 # method. The VM is refused with the reason; the other VM starts and runs.
-add_test(NAME passthrough.refused
-  COMMAND $<TARGET_FILE:hvboot> --timeout 90 --image ${HV_ELF} --machine q35 --smp 3
-          --memory 1024 --iommu intel --device edu
-          --log ${CMAKE_CURRENT_BINARY_DIR}/passthrough.refused.log
-          --module "${HV_PT_MANIFESTS}/refused.toml name=manifest"
-          --module "${CMAKE_BINARY_DIR}/guests/edu.elf name=edu"
-          --module "${CMAKE_BINARY_DIR}/guests/hello.elf name=hello"
-          --cmdline on_all_stopped=poweroff
-          --expect "^hv: vm edu0 device 0000:00:02\\.0 refused: no reset method"
-          --expect "^hv: vm edu0 not started: a device cannot be assigned$"
-          --expect "^hv: vm other stopped reason=poweroff code=0$"
-          --expect "^hv: all vms stopped" --expect-exit 0)
-file(WRITE ${HV_PT_MANIFESTS}/refused.toml "[host]\non_all_stopped = \"poweroff\"\n[[vm]]\nname = \"edu0\"\nmemory_mib = 64\nkernel = \"edu\"\ndevices = [\"0000:00:02.0\"]\n${HV_OTHER_VM}")
-set_tests_properties(passthrough.refused PROPERTIES LABELS "boot;iommu;passthrough" TIMEOUT 120)
+hv_pt_test(refused IOMMU intel GUESTS edu hello
+  MANIFEST "[[vm]]\nname = \"edu0\"\nmemory_mib = 64\nkernel = \"edu\"\ndevices = [\"0000:00:02.0\"]\n${HV_OTHER_VM}"
+  ARGS --device edu --cmdline on_all_stopped=poweroff
+       --expect "^hv: vm edu0 device 0000:00:02\\.0 refused: no reset method"
+       --expect "^hv: vm edu0 not started: a device cannot be assigned$"
+       --expect "^hv: vm other stopped reason=poweroff code=0$")
 
 # A large 64-bit prefetchable BAR, as a GPU's: QEMU ivshmem-plain with a 4 GiB memory backend
 # behind a root port. The guest finds BAR2 at 512 GiB (the VM's 64-bit PCI window), mapped with
@@ -107,25 +108,18 @@ foreach(iommu intel amd)
   if(iommu STREQUAL amd)
     set(name ivshmem_amdvi)
   endif()
-  file(WRITE ${HV_PT_MANIFESTS}/${name}.toml "[host]\non_all_stopped = \"poweroff\"\n[[vm]]\nname = \"gpu0\"\nmemory_mib = 64\nkernel = \"bar_rw\"\ncmdline = \"expect_min_mib=4096\"\ndevices = [\"0000:01:00.0\"]\n")
-  add_test(NAME passthrough.${name}
-    COMMAND $<TARGET_FILE:hvboot> --timeout 90 --image ${HV_ELF} --machine q35 --smp 2
-            --memory 1024 --iommu ${iommu} --device pcie-root-port,id=rp1,chassis=1
-            --qemu-arg -object --qemu-arg memory-backend-ram,id=shm,size=4G
-            --device ivshmem-plain,memdev=shm,bus=rp1
-            --log ${CMAKE_CURRENT_BINARY_DIR}/passthrough.${name}.log
-            --module "${HV_PT_MANIFESTS}/${name}.toml name=manifest"
-            --module "${CMAKE_BINARY_DIR}/guests/bar_rw.elf name=bar_rw"
-            --cmdline on_all_stopped=poweroff
-            --expect "^hv: vm gpu0 device ${HV_EDU_BDF} bar0 mem32 guest=0xc0000000 host=0x[0-9a-f]+ size=0x100 page=trapped$"
-            --expect "^hv: vm gpu0 device ${HV_EDU_BDF} bar2 mem64 pref guest=0x8000000000 host=0x[0-9a-f]+ size=0x100000000 page=1g$"
-            --expect "^\\[gpu0\\] NOTE bar base=0x8000000000 size=0x100000000$"
-            --expect "^\\[gpu0\\] PASS bar_rw.offset_1g_4k$"
-            --expect "^\\[gpu0\\] PASS bar_rw.last_dword$"
-            --expect "^\\[gpu0\\] END bar_rw pass=7 fail=0 skip=0 code=0$"
-            --expect "^hv: vm gpu0 device ${HV_EDU_BDF} returned to the host quiesced$"
-            --expect "^hv: all vms stopped" --expect-exit 0)
-  set_tests_properties(passthrough.${name} PROPERTIES LABELS "boot;iommu;passthrough" TIMEOUT 120)
+  hv_pt_test(${name} IOMMU ${iommu} GUESTS bar_rw
+    MANIFEST "[[vm]]\nname = \"gpu0\"\nmemory_mib = 64\nkernel = \"bar_rw\"\ncmdline = \"expect_min_mib=4096\"\ndevices = [\"0000:01:00.0\"]\n"
+    ARGS --device pcie-root-port,id=rp1,chassis=1
+         --qemu-arg -object --qemu-arg memory-backend-ram,id=shm,size=4G
+         --device ivshmem-plain,memdev=shm,bus=rp1 --cmdline on_all_stopped=poweroff
+         --expect "^hv: vm gpu0 device ${HV_EDU_BDF} bar0 mem32 guest=0xc0000000 host=0x[0-9a-f]+ size=0x100 page=trapped$"
+         --expect "^hv: vm gpu0 device ${HV_EDU_BDF} bar2 mem64 pref guest=0x8000000000 host=0x[0-9a-f]+ size=0x100000000 page=1g$"
+         --expect "^\\[gpu0\\] NOTE bar base=0x8000000000 size=0x100000000$"
+         --expect "^\\[gpu0\\] PASS bar_rw.offset_1g_4k$"
+         --expect "^\\[gpu0\\] PASS bar_rw.last_dword$"
+         --expect "^\\[gpu0\\] END bar_rw pass=7 fail=0 skip=0 code=0$"
+         --expect "^hv: vm gpu0 device ${HV_EDU_BDF} returned to the host quiesced$")
 endforeach()
 
 # An I/O-port BAR: q35's e1000e at 00:01.0 (PM reset) assigned to tests/guests/io_bar.cpp. Its
@@ -136,19 +130,12 @@ foreach(iommu intel amd)
   if(iommu STREQUAL amd)
     set(name io_bar_amdvi)
   endif()
-  file(WRITE ${HV_PT_MANIFESTS}/${name}.toml "[host]\non_all_stopped = \"poweroff\"\n[[vm]]\nname = \"nic0\"\nmemory_mib = 32\nkernel = \"io_bar\"\ndevices = [\"0000:00:01.0\"]\n")
-  add_test(NAME passthrough.${name}
-    COMMAND $<TARGET_FILE:hvboot> --timeout 60 --image ${HV_ELF} --machine q35 --smp 2
-            --memory 1024 --iommu ${iommu}
-            --log ${CMAKE_CURRENT_BINARY_DIR}/passthrough.${name}.log
-            --module "${HV_PT_MANIFESTS}/${name}.toml name=manifest"
-            --module "${CMAKE_BINARY_DIR}/guests/io_bar.elf name=io_bar"
-            --cmdline on_all_stopped=poweroff
-            --expect "^hv: vm nic0 device 0000:00:01\\.0 reset=pm ms=[0-9]+$"
-            --expect "^hv: vm nic0 device 0000:00:01\\.0 bar2 io guest=0x1000 host=0x[0-9a-f]+ size=0x20 page=io$"
-            --expect "^\\[nic0\\] NOTE 8086:10d3 at 0:1.0: memory 0xc0000000, ports 0x1000$"
-            --expect "^\\[nic0\\] END io_bar pass=5 fail=0 skip=0 code=0$"
-            --expect "^hv: vm nic0 device 0000:00:01\\.0 returned to the host quiesced$"
-            --expect "^hv: all vms stopped" --expect-exit 0)
-  set_tests_properties(passthrough.${name} PROPERTIES LABELS "boot;iommu;passthrough" TIMEOUT 90)
+  hv_pt_test(${name} IOMMU ${iommu} GUESTS io_bar
+    MANIFEST "[[vm]]\nname = \"nic0\"\nmemory_mib = 32\nkernel = \"io_bar\"\ndevices = [\"0000:00:01.0\"]\n"
+    ARGS --cmdline on_all_stopped=poweroff
+         --expect "^hv: vm nic0 device 0000:00:01\\.0 reset=pm ms=[0-9]+$"
+         --expect "^hv: vm nic0 device 0000:00:01\\.0 bar2 io guest=0x1000 host=0x[0-9a-f]+ size=0x20 page=io$"
+         --expect "^\\[nic0\\] NOTE 8086:10d3 at 0:1.0: memory 0xc0000000, ports 0x1000$"
+         --expect "^\\[nic0\\] END io_bar pass=5 fail=0 skip=0 code=0$"
+         --expect "^hv: vm nic0 device 0000:00:01\\.0 returned to the host quiesced$")
 endforeach()
