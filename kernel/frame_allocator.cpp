@@ -102,7 +102,7 @@ void FrameAllocator::carve(std::size_t index, std::uint64_t base, std::uint64_t 
 }
 
 Result<void> FrameAllocator::take(HostPhys base, std::uint64_t size) {
-    if (size == 0 || !base.aligned(kPageSize))
+    if (size == 0 || !base.aligned(kPageSize) || size > ~std::uint64_t{0} - kPageSize)
         return make_error(Errc::kInvalid, "frame allocator: bad range to take");
     size = align_up(size, kPageSize);
     for (std::size_t i = 0; i < count_; ++i) {

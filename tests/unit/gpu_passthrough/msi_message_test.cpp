@@ -132,5 +132,39 @@ TEST(MsiMessage, EncodeRejectsWhatMsiCannotCarry) {
     EXPECT_FALSE(encode_msi(sipi).ok());
 }
 
+TEST(MsiMessage, CompatibilityMessageIsFixedEdgePhysical) {
+    const auto m = compatibility_msi(0x41, 0x03);
+    ASSERT_TRUE(m.ok());
+    EXPECT_EQ(m.value().address, 0xFEE0'3000u);
+    EXPECT_EQ(m.value().data, 0x41u);  // delivery mode 000 (fixed), edge, no level bits
+}
+
+TEST(MsiMessage, CompatibilityMessagePutsTheApicIdInBits19To12) {
+    const auto low = compatibility_msi(0xEC, 0);
+    ASSERT_TRUE(low.ok());
+    EXPECT_EQ(low.value().address, 0xFEE0'0000u);
+    EXPECT_EQ(low.value().data, 0xECu);
+    const auto high = compatibility_msi(0x20, 0xFF);
+    ASSERT_TRUE(high.ok());
+    EXPECT_EQ(high.value().address, 0xFEEF'F000u);
+    EXPECT_EQ(high.value().data, 0x20u);
+    // It decodes back to what was asked for.
+    const auto d = decode_msi(high.value());
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d.value().vector, 0x20);
+    EXPECT_EQ(d.value().destination, 0xFFu);
+    EXPECT_EQ(d.value().mode, vmm::DeliveryMode::kFixed);
+    EXPECT_FALSE(d.value().logical);
+    EXPECT_FALSE(d.value().level_triggered);
+}
+
+TEST(MsiMessage, CompatibilityMessageRefusesApicIdsAbove0xFF) {
+    for (std::uint32_t id : {0x100u, 0x1FFu, 0xFFFF'FFFFu}) {
+        const auto m = compatibility_msi(0x30, id);
+        ASSERT_FALSE(m.ok()) << id;
+        EXPECT_EQ(m.error().code, Errc::kInvalid);
+    }
+}
+
 }  // namespace
 }  // namespace hv::passthrough

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <vector>
 
 namespace hv {
 namespace {
@@ -196,6 +197,135 @@ TEST(FrameAllocator, LargestFreeAlignedRoundsToAlignment) {
     EXPECT_EQ(a->largest_free_aligned(kLargePageSize), 0x400000u);
     EXPECT_EQ(a->largest_free_aligned(kPageSize), 0x5ff000u);
     EXPECT_EQ(a->largest_free_aligned(kHugePageSize), 0u);
+}
+
+// take(): a caller-chosen range, carved out of the extent that holds it.
+
+TEST(FrameAllocator, TakeFromTheMiddleSplitsTheExtent) {
+    auto a = make({{0x100000, 0x200000}});
+    ASSERT_TRUE(a->take(HostPhys(0x150000), 0x10000).ok());
+    ASSERT_EQ(a->extents().size(), 2u);
+    EXPECT_EQ(a->extents()[0].base, 0x100000u);
+    EXPECT_EQ(a->extents()[0].end, 0x150000u);
+    EXPECT_EQ(a->extents()[1].base, 0x160000u);
+    EXPECT_EQ(a->extents()[1].end, 0x200000u);
+    EXPECT_EQ(a->free_bytes(), 0x100000u - 0x10000u);
+}
+
+TEST(FrameAllocator, TakeAtTheStartOfAnExtentMovesItsBase) {
+    auto a = make({{0x100000, 0x200000}});
+    ASSERT_TRUE(a->take(HostPhys(0x100000), 0x3000).ok());
+    ASSERT_EQ(a->extents().size(), 1u);
+    EXPECT_EQ(a->extents()[0].base, 0x103000u);
+    EXPECT_EQ(a->extents()[0].end, 0x200000u);
+}
+
+TEST(FrameAllocator, TakeAtTheEndOfAnExtentMovesItsEnd) {
+    auto a = make({{0x100000, 0x200000}});
+    ASSERT_TRUE(a->take(HostPhys(0x1FE000), 0x2000).ok());
+    ASSERT_EQ(a->extents().size(), 1u);
+    EXPECT_EQ(a->extents()[0].base, 0x100000u);
+    EXPECT_EQ(a->extents()[0].end, 0x1FE000u);
+}
+
+TEST(FrameAllocator, TakeOfAWholeExtentRemovesIt) {
+    auto a = make({{0x100000, 0x200000}, {0x300000, 0x400000}, {0x500000, 0x600000}});
+    ASSERT_TRUE(a->take(HostPhys(0x300000), 0x100000).ok());
+    ASSERT_EQ(a->extents().size(), 2u);
+    EXPECT_EQ(a->extents()[0].base, 0x100000u);
+    EXPECT_EQ(a->extents()[1].base, 0x500000u);
+    EXPECT_EQ(a->free_bytes(), 0x200000u);
+}
+
+TEST(FrameAllocator, TakeRoundsSizeUpToPages) {
+    auto a = make({{0x100000, 0x200000}});
+    ASSERT_TRUE(a->take(HostPhys(0x150000), 1).ok());
+    EXPECT_EQ(a->free_bytes(), 0x100000u - kPageSize);
+    ASSERT_EQ(a->extents().size(), 2u);
+    EXPECT_EQ(a->extents()[1].base, 0x151000u);
+}
+
+TEST(FrameAllocator, TakeRefusesARangeNotWhollyFreeAndChangesNothing) {
+    auto a = make({{0x100000, 0x200000}, {0x300000, 0x400000}});
+    ASSERT_TRUE(a->take(HostPhys(0x180000), 0x1000).ok());  // a hole at 0x180000
+    const std::uint64_t before = a->free_bytes();
+    const std::vector<FrameAllocator::Extent> extents(a->extents().begin(), a->extents().end());
+    struct Case {
+        std::uint64_t base, size;
+    };
+    for (const Case c : {
+             Case{0x1FF000, 0x102000},  // spans two extents and the gap between
+             Case{0x1FF000, 0x2000},    // runs past the end of an extent
+             Case{0x0FF000, 0x2000},    // starts below an extent
+             Case{0x17F000, 0x2000},    // covers the page already taken
+             Case{0x180000, 0x1000},    // the page already taken
+             Case{0x200000, 0x1000},    // in the gap
+             Case{0x100000, 0x300000},  // more than an extent
+         }) {
+        auto r = a->take(HostPhys(c.base), c.size);
+        ASSERT_FALSE(r.ok()) << std::hex << c.base << "+" << c.size;
+        EXPECT_EQ(r.error().code, Errc::kNoMemory) << std::hex << c.base << "+" << c.size;
+    }
+    EXPECT_EQ(a->free_bytes(), before);
+    ASSERT_EQ(a->extents().size(), extents.size());
+    for (std::size_t i = 0; i < extents.size(); ++i) {
+        EXPECT_EQ(a->extents()[i].base, extents[i].base);
+        EXPECT_EQ(a->extents()[i].end, extents[i].end);
+    }
+}
+
+TEST(FrameAllocator, TakeRefusesUnalignedBaseAndZeroSize) {
+    auto a = make({{0x100000, 0x200000}});
+    auto unaligned = a->take(HostPhys(0x150800), 0x1000);
+    ASSERT_FALSE(unaligned.ok());
+    EXPECT_EQ(unaligned.error().code, Errc::kInvalid);
+    auto empty = a->take(HostPhys(0x150000), 0);
+    ASSERT_FALSE(empty.ok());
+    EXPECT_EQ(empty.error().code, Errc::kInvalid);
+    EXPECT_EQ(a->free_bytes(), 0x100000u);
+    EXPECT_EQ(a->extents().size(), 1u);
+}
+
+TEST(FrameAllocator, TakeThatMustSplitAFullArrayReportsTooMany) {
+    auto a = std::make_unique<FrameAllocator>();
+    for (std::uint64_t i = 0; i < FrameAllocator::kCapacity; ++i)
+        ASSERT_TRUE(a->add_range(HostPhys(i * 0x10000), 0x3000).ok());
+    const std::uint64_t before = a->free_bytes();
+    auto r = a->take(HostPhys(0x1000), 0x1000);  // the middle page of [0, 0x3000)
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, Errc::kTooMany);
+    EXPECT_EQ(a->free_bytes(), before);
+    // At an edge nothing splits, so a full array is no obstacle.
+    EXPECT_TRUE(a->take(HostPhys(0x0000), 0x1000).ok());
+    EXPECT_EQ(a->free_bytes(), before - kPageSize);
+}
+
+// A size that would round up past 2^64 is refused, not rounded to zero (which would "take"
+// nothing and split the extent).
+TEST(FrameAllocator, TakeRefusesASizeThatWrapsWhenRounded) {
+    auto a = make({{0x100000, 0x200000}});
+    auto r = a->take(HostPhys(0x150000), ~std::uint64_t{0});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, Errc::kInvalid);
+    ASSERT_EQ(a->extents().size(), 1u);
+    EXPECT_EQ(a->free_bytes(), 0x100000u);
+}
+
+TEST(FrameAllocator, FreeOfATakenRangeRestoresTheExtent) {
+    auto a = make({{0x100000, 0x200000}});
+    ASSERT_TRUE(a->take(HostPhys(0x150000), 0x10000).ok());
+    ASSERT_TRUE(a->free(HostPhys(0x150000), 0x10000).ok());
+    EXPECT_EQ(a->free_bytes(), 0x100000u);
+    ASSERT_EQ(a->extents().size(), 1u);
+    EXPECT_EQ(a->extents()[0].base, 0x100000u);
+    EXPECT_EQ(a->extents()[0].end, 0x200000u);
+    // A taken range is not handed out again by allocate() until freed.
+    ASSERT_TRUE(a->take(HostPhys(0x100000), 0xFF000).ok());
+    EXPECT_EQ(a->free_bytes(), kPageSize);
+    auto last = a->allocate(kPageSize, kPageSize);
+    ASSERT_TRUE(last.ok());
+    EXPECT_EQ(last.value().raw(), 0x1FF000u);
+    EXPECT_FALSE(a->allocate(kPageSize, kPageSize).ok());
 }
 
 }  // namespace

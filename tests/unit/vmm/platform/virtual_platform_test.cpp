@@ -2,33 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include "platform_fakes.hpp"
+
 #include <string>
 #include <vector>
 
 namespace hv::vmm {
 namespace {
 
-struct FakeClock final : Clock {
-    std::uint64_t ticks = 0;
-    std::uint64_t now() const override { return ticks; }
-    std::uint64_t hz() const override { return 1'000'000'000; }
-};
-
-struct FakeVm final : VmControl {
-    std::vector<std::string> lines;
-    int poweroffs = 0, reboots = 0;
-    void request(Request r, std::uint32_t, bool) override {
-        (r == Request::kPowerOff ? poweroffs : reboots)++;
-    }
-    void console_line(const char* text, std::uint32_t len) override {
-        lines.emplace_back(text, len);
-    }
-};
-
-struct RecordingBus final : ApicBus {
-    std::vector<ApicMessage> sent;
-    void deliver(const ApicMessage& m, std::uint32_t) override { sent.push_back(m); }
-};
+using platform_fakes::FakeClock;
+using platform_fakes::FakeVm;
+using platform_fakes::RecordingBus;
 
 struct PlatformTest : ::testing::Test {
     FakeClock clock;

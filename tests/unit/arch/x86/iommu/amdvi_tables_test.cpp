@@ -85,5 +85,42 @@ TEST(AmdViDeviceTableEntry, ClearStoresValidWordFirst) {
     for (unsigned i = 0; i < 4; ++i) EXPECT_EQ(slot[i], 0u);
 }
 
+TEST(AmdViDeviceTableEntry, InterruptsAbortedSetsIvWithIntCtlAbort) {
+    auto e = DeviceTableEntry::translated(HostPhys(0x123000), PagingMode::kLevels4, 0x42);
+    e.set_pass(DeviceTableEntry::kNmiPass, true);
+    const auto before = e.words();
+    e.set_interrupts_aborted();
+    // Word 2: IV (128) and the NMI pass bit (186) set before; IntCtl (189:188) 00b.
+    EXPECT_EQ(e.words()[2], 0x0400000000000001ull);
+    EXPECT_TRUE(e.interrupt_map_valid());
+    EXPECT_EQ(e.interrupt_control(), InterruptControl::kAbort);
+    EXPECT_TRUE(e.passes(DeviceTableEntry::kNmiPass));
+    EXPECT_EQ(e.words()[0], before[0]);
+    EXPECT_EQ(e.words()[1], before[1]);
+    EXPECT_EQ(e.words()[3], before[3]);
+}
+
+TEST(AmdViDeviceTableEntry, InterruptsAbortedClearsAnEarlierRemapControl) {
+    auto e = DeviceTableEntry::translated(HostPhys(0x123000), PagingMode::kLevels4, 0x42);
+    e.set_interrupt_remapping(HostPhys(0x456000), 9, false);
+    ASSERT_EQ(e.interrupt_control(), InterruptControl::kRemap);
+    e.set_interrupts_aborted();
+    EXPECT_EQ(e.interrupt_control(), InterruptControl::kAbort);
+    EXPECT_EQ(e.words()[2] >> DeviceTableEntry::kIntCtlShift & 3, 0u);
+    EXPECT_TRUE(e.interrupt_map_valid());
+}
+
+TEST(AmdViDeviceTableEntry, RemappingAfterAbortedGivesIntCtlRemap) {
+    auto e = DeviceTableEntry::translated(HostPhys(0x123000), PagingMode::kLevels4, 0x42);
+    e.set_interrupts_aborted();
+    e.set_interrupt_remapping(HostPhys(0x456000), 9, false);
+    // The same word 2 as remapping set on a fresh entry.
+    EXPECT_EQ(e.words()[2], 0x2000000000456013ull);
+    EXPECT_EQ(e.interrupt_control(), InterruptControl::kRemap);
+    EXPECT_EQ(e.interrupt_table_root(), HostPhys(0x456000));
+    EXPECT_EQ(e.words()[0], 0x6000000000123803ull);
+    EXPECT_EQ(e.words()[1], 0x42u);
+}
+
 }  // namespace
 }  // namespace hv::amdvi
