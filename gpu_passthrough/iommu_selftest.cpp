@@ -1,77 +1,20 @@
 #include "gpu_passthrough/iommu_selftest.hpp"
 
-#include "drivers/pci/inventory.hpp"
 #include "drivers/pci/port_config_space.hpp"
+#include "gpu_passthrough/edu_device.hpp"
 #include "gpu_passthrough/fault_report.hpp"
 #include "kernel/console.hpp"
 #include "kernel/direct_map.hpp"
 #include "kernel/kernel_memory.hpp"
 #include "kernel/mmio.hpp"
-#include "kernel/time.hpp"
 
 namespace hv::passthrough {
 namespace {
-
-// QEMU hw/misc/edu.c, docs/specs/edu.rst.
-constexpr std::uint16_t kEduVendor = 0x1234;
-constexpr std::uint16_t kEduDevice = 0x11e8;
-constexpr std::uint64_t kEduBar0Bytes = kMiB;
-enum class EduReg : std::uint32_t {
-    kLiveness = 0x04,    // reads back the complement of what was written
-    kDmaSource = 0x80,   // 8 bytes
-    kDmaDest = 0x88,     // 8 bytes
-    kDmaCount = 0x90,    // 8 bytes
-    kDmaCommand = 0x98,  // 8 bytes
-};
-constexpr std::uint64_t kDmaRun = 1u << 0;     // set to start, cleared when done
-constexpr std::uint64_t kDmaToRam = 1u << 1;   // 0: RAM -> edu buffer, 1: edu buffer -> RAM
-constexpr std::uint64_t kEduBuffer = 0x40000;  // the 4 KiB device buffer, as a DMA address
-constexpr std::uint64_t kEduDmaMask = (1ull << 28) - 1;  // edu's default dma_mask property
-// edu runs a DMA from a 100 ms timer of the virtual clock.
-constexpr std::uint64_t kDmaTimeoutNs = 2'000'000'000;
 
 constexpr std::uint64_t kIova = 0x10000;
 // Less than the whole buffer: QEMU 7.2's edu range check rejects a DMA that ends exactly at the
 // buffer's end (and stops the machine).
 constexpr std::uint64_t kBytes = kPageSize / 2;
-
-class Edu {
-  public:
-    explicit Edu(volatile void* regs) : regs_(static_cast<volatile std::uint8_t*>(regs)) {}
-    std::uint32_t read32(EduReg r) const {
-        return *reinterpret_cast<volatile std::uint32_t*>(regs_ + static_cast<std::uint32_t>(r));
-    }
-    void write32(EduReg r, std::uint32_t v) {
-        *reinterpret_cast<volatile std::uint32_t*>(regs_ + static_cast<std::uint32_t>(r)) = v;
-    }
-    std::uint64_t read64(EduReg r) const {
-        return *reinterpret_cast<volatile std::uint64_t*>(regs_ + static_cast<std::uint32_t>(r));
-    }
-    void write64(EduReg r, std::uint64_t v) {
-        *reinterpret_cast<volatile std::uint64_t*>(regs_ + static_cast<std::uint32_t>(r)) = v;
-    }
-    bool alive() {
-        write32(EduReg::kLiveness, 0x5a5aa5a5);
-        return read32(EduReg::kLiveness) == ~0x5a5aa5a5u;
-    }
-    // One DMA; false when edu did not finish it in time. edu completes a DMA whose translation
-    // failed as if it had worked; only the IOMMU's fault records tell.
-    bool dma(std::uint64_t src, std::uint64_t dst, std::uint64_t count, bool to_ram) {
-        write64(EduReg::kDmaSource, src);
-        write64(EduReg::kDmaDest, dst);
-        write64(EduReg::kDmaCount, count);
-        write64(EduReg::kDmaCommand, kDmaRun | (to_ram ? kDmaToRam : 0));
-        const std::uint64_t deadline = time::now_ns() + kDmaTimeoutNs;
-        while ((read64(EduReg::kDmaCommand) & kDmaRun) != 0) {
-            if (time::now_ns() > deadline) return false;
-            time::delay_us(100);
-        }
-        return true;
-    }
-
-  private:
-    volatile std::uint8_t* regs_;
-};
 
 // Prints every fault as usual and remembers those of the device under test.
 class Recorder final : public FaultSink {
@@ -162,12 +105,6 @@ void run_steps(Iommu& iommu, const pci::PciFunction& fn, Edu& edu, Outcome& out)
     if (auto r = d.unmap(kIova, 2 * kPageSize); !r) out.fail(r.error().what);
     iommu.destroy_domain(&d);
     memory::free(phys, 2 * kPageSize);
-}
-
-const pci::PciFunction* find_edu() {
-    for (const pci::PciFunction& fn : pci::functions())
-        if (fn.vendor_id == kEduVendor && fn.device_id == kEduDevice) return &fn;
-    return nullptr;
 }
 
 }  // namespace

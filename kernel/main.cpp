@@ -13,6 +13,7 @@
 #include "drivers/acpi/platform.hpp"
 #include "drivers/pci/inventory.hpp"
 #include "gpu_passthrough/dma_canary.hpp"
+#include "gpu_passthrough/edu_dma_bench.hpp"
 #include "gpu_passthrough/inventory_report.hpp"
 #include "gpu_passthrough/iommu_bench.hpp"
 #include "gpu_passthrough/iommu_select.hpp"
@@ -50,6 +51,24 @@ WhenIdle parse_on_all_stopped(StrView cmdline) {
     if (*v == StrView("poweroff")) return WhenIdle::kPowerOff;
     if (*v != StrView("halt")) log("ignoring on_all_stopped=", *v, " (expected poweroff or halt)");
     return WhenIdle::kHalt;
+}
+
+// `edu_dma_bench=N`: N edu DMA round trips (each ~200 ms of QEMU's virtual clock); 0 when absent
+// or not a number in range.
+std::uint32_t parse_edu_dma_bench(StrView cmdline) {
+    constexpr std::uint32_t kMaxRoundTrips = 10'000;
+    auto v = cmdline_value(cmdline, "edu_dma_bench");
+    if (!v) return 0;
+    std::uint32_t n = 0;
+    bool ok = !v->empty();
+    for (std::size_t i = 0; ok && i < v->size(); ++i) {
+        const char c = (*v)[i];
+        ok = c >= '0' && c <= '9' && n <= kMaxRoundTrips;
+        n = n * 10 + static_cast<std::uint32_t>(c - '0');
+    }
+    if (ok && n >= 1 && n <= kMaxRoundTrips) return n;
+    log("ignoring edu_dma_bench=", *v, " (expected 1 to ", kMaxRoundTrips, " round trips)");
+    return 0;
 }
 
 [[noreturn]] void idle_forever() {
@@ -136,6 +155,8 @@ extern "C" [[noreturn]] void kernel_main(std::uint32_t magic, std::uint32_t info
     passthrough::report_assignable(iommu);
     if (cmdline_flag(boot.cmdline, "iommu_selftest")) passthrough::run_iommu_selftest(iommu);
     if (cmdline_flag(boot.cmdline, "iommu_bench")) passthrough::run_iommu_bench(iommu);
+    if (const std::uint32_t n = parse_edu_dma_bench(boot.cmdline); n != 0)
+        passthrough::run_edu_dma_bench(iommu, n);
     passthrough::arm_dma_canary(boot.cmdline);
 
     log("ready cpus=", online_cpu_count(), " mem_mib=", memory.value().usable_bytes / kMiB,

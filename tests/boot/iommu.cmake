@@ -48,3 +48,16 @@ add_test(NAME boot.passthrough_inventory
           --expect "^hv: ready cpus=2 mem_mib=[0-9]+ virt=svm iommu=vtd"
           --expect "^hv: all vms stopped" --expect-exit 0)
 set_tests_properties(boot.passthrough_inventory PROPERTIES LABELS "boot;iommu" TIMEOUT 120)
+
+# The hypervisor's own edu DMA loop (edu_dma_bench=N, the host side of tools/bench_passthrough.sh):
+# edu behind a root port, DMA through a domain, data checked; the numbers are not judged here.
+add_test(NAME boot.edu_dma_bench
+  COMMAND $<TARGET_FILE:hvboot> --timeout 90
+          --cmdline "on_all_stopped=poweroff edu_dma_bench=2"
+          --log ${CMAKE_CURRENT_BINARY_DIR}/edu_dma_bench.log
+          --image ${HV_ELF} --machine q35 --smp 2 --iommu intel
+          --device pcie-root-port,id=rp1,chassis=1 --device edu,bus=rp1
+          --reject "edu dma bench.*FAIL"
+          --expect "^hv: edu dma bench device=0000:01:00\\.0 bytes=8192 cycles=[0-9]+$"
+          --expect "^hv: all vms stopped" --expect-exit 0)
+set_tests_properties(boot.edu_dma_bench PROPERTIES LABELS "boot;iommu" TIMEOUT 120)
