@@ -3,6 +3,7 @@
 #include "arch/x86/cpu/io.hpp"
 #include "drivers/pci/inventory.hpp"
 #include "gpu_passthrough/bar_regions.hpp"
+#include "gpu_passthrough/guest_bar_layout.hpp"
 #include "gpu_passthrough/host_msi.hpp"
 #include "gpu_passthrough/iommu_select.hpp"
 #include "kernel/console.hpp"
@@ -21,10 +22,6 @@ constexpr std::uint64_t page_up(std::uint64_t v) { return (v + kPageSize - 1) & 
 
 // The remapping-table index of a function's MSI (MSI-X entries use their own index, at most 2047).
 constexpr std::uint16_t kMsiIndex = 0xFFFF;
-
-// The guest's I/O window for I/O BARs: above the legacy ISA ports, as PC firmware does.
-constexpr std::uint64_t kGuestIoBase = 0x1000;
-constexpr std::uint64_t kGuestIoLimit = 0x10000;
 
 // PCI 3.0 sec 6.8.2.7: the PBA holds one bit per table entry, in qwords.
 constexpr std::uint64_t pba_bytes(std::uint32_t entries) { return (entries + 63) / 64 * 8; }
@@ -214,24 +211,7 @@ void AssignedDevice::apply_guest_changes() {
 
 bool AssignedDevice::valid_guest_base(unsigned slot, std::uint64_t base) const {
     const AssignedBar& b = first_bars_.bar[slot];
-    const std::uint64_t footprint =
-        b.size < kPageSize && b.kind != pci::BarKind::kIo ? kPageSize : b.size;
-    if (base % footprint != 0 || base + footprint < base) return false;
-    auto inside = [&](std::uint64_t lo, std::uint64_t size) {
-        return base >= lo && base + footprint <= lo + size;
-    };
-    switch (b.kind) {
-        case pci::BarKind::kIo:
-            return inside(kGuestIoBase, kGuestIoLimit - kGuestIoBase);
-        case pci::BarKind::kMem32:
-            return inside(vmm::platform::kPciMmio32Base, vmm::platform::kPciMmio32Size);
-        case pci::BarKind::kMem64:
-            return inside(vmm::platform::kPciMmio32Base, vmm::platform::kPciMmio32Size) ||
-                   inside(vmm::kPciMmio64Base, vmm::kPciMmio64Size);
-        case pci::BarKind::kAbsent:
-            break;
-    }
-    return false;
+    return fits_window(vm_guest_windows(), b.kind, b.size, base);
 }
 
 Result<void> AssignedDevice::map_bar(unsigned slot, std::uint64_t guest_base) {

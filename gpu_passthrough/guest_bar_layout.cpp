@@ -1,6 +1,7 @@
 #include "gpu_passthrough/guest_bar_layout.hpp"
 
 #include "kernel/lib/addr.hpp"
+#include "vmm/platform/guest_platform.hpp"
 
 namespace hv::passthrough {
 namespace {
@@ -18,7 +19,40 @@ bool take(std::uint64_t& cursor, std::uint64_t limit, std::uint64_t size, std::u
     return true;
 }
 
+// [base, base + size) inside [lo, lo + len), without overflow.
+constexpr bool inside(std::uint64_t base, std::uint64_t size, std::uint64_t lo, std::uint64_t len) {
+    return base >= lo && base - lo <= len && size <= len - (base - lo);
+}
+
 }  // namespace
+
+GuestWindows vm_guest_windows() {
+    return {.mmio32_base = vmm::platform::kPciMmio32Base,
+            .mmio32_size = vmm::platform::kPciMmio32Size,
+            .mmio64_base = vmm::platform::kPciMmio64Base,
+            .mmio64_size = vmm::platform::kPciMmio64Size,
+            .io_base = 0x1000,
+            .io_size = 0xF000};
+}
+
+bool fits_window(const GuestWindows& w, pci::BarKind kind, std::uint64_t size, std::uint64_t base) {
+    if (size == 0) return false;
+    const std::uint64_t footprint =
+        kind != pci::BarKind::kIo && size < kPageSize ? kPageSize : size;
+    if ((footprint & (footprint - 1)) != 0 || base % footprint != 0) return false;
+    switch (kind) {
+        case pci::BarKind::kIo:
+            return inside(base, footprint, w.io_base, w.io_size);
+        case pci::BarKind::kMem32:
+            return inside(base, footprint, w.mmio32_base, w.mmio32_size);
+        case pci::BarKind::kMem64:
+            return inside(base, footprint, w.mmio32_base, w.mmio32_size) ||
+                   inside(base, footprint, w.mmio64_base, w.mmio64_size);
+        case pci::BarKind::kAbsent:
+            break;
+    }
+    return false;
+}
 
 Result<AssignedBars> GuestBarLayout::place(const pci::Bars& host) {
     AssignedBars out;

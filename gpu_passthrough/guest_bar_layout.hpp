@@ -27,6 +27,16 @@ struct GuestWindows {
     std::uint64_t io_base, io_size;
 };
 
+// The windows of every VM (vmm/platform/guest_platform.hpp, vmm/vm.hpp; I/O from 0x1000).
+[[nodiscard]] GuestWindows vm_guest_windows();
+
+// Whether a guest may move a BAR of `kind` and `size` to `base` (a guest-controlled value): aligned
+// to its footprint (the size, at least a page for memory) and wholly inside a window that kind
+// may use: the 32-bit window for any memory BAR, the 64-bit window for a 64-bit one, the I/O
+// window for an I/O BAR. Pure; overflow-safe for any `base`.
+[[nodiscard]] bool fits_window(const GuestWindows& w, pci::BarKind kind, std::uint64_t size,
+                               std::uint64_t base);
+
 // Hands out guest addresses for the functions of one VM, in assignment order.
 class GuestBarLayout {
   public:

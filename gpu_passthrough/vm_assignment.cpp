@@ -25,13 +25,6 @@ const pci::PciFunction* find(const HostDevices& host, pci::Bdf bdf) {
     return nullptr;
 }
 
-constexpr GuestWindows kGuestWindows{.mmio32_base = vmm::platform::kPciMmio32Base,
-                                     .mmio32_size = vmm::platform::kPciMmio32Size,
-                                     .mmio64_base = vmm::kPciMmio64Base,
-                                     .mmio64_size = vmm::kPciMmio64Size,
-                                     .io_base = 0x1000,
-                                     .io_size = 0xF000};
-
 }  // namespace
 
 Result<VmAssignment*> VmAssignment::assign(vmm::Vm& vm, std::span<const pci::Bdf> devices,
@@ -73,7 +66,7 @@ Result<void> VmAssignment::assign_all(std::span<const pci::Bdf> devices, DmaFaul
     for (const vmm::GuestMemory::Chunk& c : vm_->memory().chunks())
         TRY(domain_->map(c.gpa, c.hpa, c.size, /*write=*/true));
 
-    GuestBarLayout layout(kGuestWindows);
+    GuestBarLayout layout(vm_guest_windows());
     for (std::size_t i = 0; i < devices.size(); ++i) {
         Slot& s = slots_[count_];
         s.host = find(host, devices[i]);

@@ -53,7 +53,8 @@ Result<std::uint64_t> Vm::build_platform() {
         memory_.bytes(platform::kAcpiTablesBase, platform::kAcpiTablesSize);
     if (area.size() != platform::kAcpiTablesSize)
         return make_error(Errc::kInvalid, "no guest RAM for the ACPI tables");
-    const platform::GuestAcpiConfig acpi{vcpu_count_, ioapic_id, kPciMmio64Base, kPciMmio64Size};
+    const platform::GuestAcpiConfig acpi{vcpu_count_, ioapic_id, platform::kPciMmio64Base,
+                                         platform::kPciMmio64Size};
     const GuestPhys rsdp = TRY(platform::build_acpi_tables(acpi, area));
     return rsdp.raw();
 }

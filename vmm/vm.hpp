@@ -22,10 +22,6 @@
 namespace hv::vmm {
 
 inline constexpr std::uint32_t kMaxVcpusPerVm = 15;  // APIC IDs 0-14; the I/O APIC's ID follows
-// The 64-bit PCI window every VM's ACPI tables offer (for large BARs of assigned devices), above
-// any guest RAM: 512 GiB to 768 GiB, inside the 40 physical-address bits guests are promised.
-inline constexpr std::uint64_t kPciMmio64Base = 512 * kGiB;
-inline constexpr std::uint64_t kPciMmio64Size = 256 * kGiB;
 inline constexpr std::uint32_t kMaxNameLength = 31;
 
 enum class StopReason : std::uint8_t {

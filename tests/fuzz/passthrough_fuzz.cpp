@@ -1,6 +1,7 @@
 // libFuzzer target for the passthrough layer's guest-facing parsers: the virtual config space of
 // an assigned function (every guest config write), the MSI-X table model (every guest write to
-// the trapped table page) and MSI address/data decoding. All three take guest-controlled values.
+// the trapped table page), MSI address/data decoding, and the check a moved BAR's new base must
+// pass (fits_window). All take guest-controlled values.
 //
 // Input layout: byte 0 bit 0 picks the host function (0: QEMU edu, one mem32 BAR and MSI;
 // 1: QEMU nvme, a mem64 BAR and MSI-X). Then 8-byte operations:
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "gpu_passthrough/guest_bar_layout.hpp"
 #include "gpu_passthrough/msi_message.hpp"
 #include "gpu_passthrough/msix_table.hpp"
 #include "gpu_passthrough/virtual_config_space.hpp"
@@ -111,7 +113,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 break;
         }
         // What the VM would do after the access: drain the events and decode any message.
-        static_cast<void>(f.take_mapping_change());
+        if (f.take_mapping_change()) {
+            // The VM maps a moved BAR only where fits_window() allows: inside a window, aligned.
+            const GuestWindows w = vm_guest_windows();
+            for (unsigned slot = 0; slot < hv::pci::kType0BarCount; ++slot) {
+                const AssignedBar& b = bars.bar[slot];
+                const std::uint64_t base = f.guest_bar_base(slot);
+                if (b.kind == hv::pci::BarKind::kAbsent || !fits_window(w, b.kind, b.size, base))
+                    continue;
+                check(base % b.size == 0 && base >= w.mmio32_base, "an accepted BAR is placed");
+            }
+        }
         if (auto c = f.take_msi_change())
             check(!c->enabled || c->valid || c->reason != nullptr, "an undeliverable MSI says why");
         static_cast<void>(f.take_msix_change());

@@ -11,6 +11,10 @@ namespace hv::vmm::platform {
 // (vmm/loader/guest_layout.hpp).
 inline constexpr std::uint64_t kPciMmio32Base = 0xC000'0000;  // 32-bit BARs of assigned devices
 inline constexpr std::uint64_t kPciMmio32Size = 0x2000'0000;
+// The 64-bit PCI window every VM's ACPI tables offer (for large BARs of assigned devices), above
+// any guest RAM: 512 GiB to 768 GiB, inside the 40 physical-address bits guests are promised.
+inline constexpr std::uint64_t kPciMmio64Base = 512ull << 30;
+inline constexpr std::uint64_t kPciMmio64Size = 256ull << 30;
 inline constexpr std::uint64_t kEcamBase = 0xE000'0000;  // PCIe ECAM (PCI Firmware spec 4.1.2)
 inline constexpr std::uint8_t kEcamFirstBus = 0;
 inline constexpr std::uint8_t kEcamLastBus = 0;  // one bus: 1 MiB of ECAM

@@ -72,5 +72,48 @@ TEST(GuestBarLayout, FullWindowIsRefusedAndTakesNothing) {
     EXPECT_EQ(after.value().bar[0].guest_base, 0xC000'0000u);
 }
 
+// Where a guest may move a BAR (guest-controlled bases).
+TEST(GuestBarWindows, MemoryBarsStayInsideTheirWindowsAligned) {
+    using pci::BarKind;
+    EXPECT_TRUE(fits_window(kWindows, BarKind::kMem32, 1 << 20, 0xC010'0000));
+    EXPECT_FALSE(fits_window(kWindows, BarKind::kMem32, 1 << 20, 0xC000'8000));   // unaligned
+    EXPECT_TRUE(fits_window(kWindows, BarKind::kMem32, 1 << 20, 0xDFF0'0000));    // last MiB
+    EXPECT_FALSE(fits_window(kWindows, BarKind::kMem32, 1 << 20, 0xE000'0000));   // ECAM
+    EXPECT_FALSE(fits_window(kWindows, BarKind::kMem32, 1 << 20, 0x0010'0000));   // guest RAM
+    EXPECT_FALSE(fits_window(kWindows, BarKind::kMem32, 1 << 20, 0xFFF0'0000));   // sizing probe
+    EXPECT_FALSE(fits_window(kWindows, BarKind::kMem32, 1 << 20, 512ull << 30));  // 32-bit only
+    EXPECT_TRUE(fits_window(kWindows, BarKind::kMem64, 4ull << 30, 516ull << 30));
+    EXPECT_TRUE(fits_window(kWindows, BarKind::kMem64, 0x4000, 0xC000'4000));
+    EXPECT_FALSE(fits_window(kWindows, BarKind::kMem64, 4ull << 30, 766ull << 30));  // past end
+}
+
+TEST(GuestBarWindows, SmallBarsNeedAWholePageAndIoBarsTheIoWindow) {
+    using pci::BarKind;
+    EXPECT_FALSE(fits_window(kWindows, BarKind::kMem32, 0x100, 0xC000'0100));
+    EXPECT_TRUE(fits_window(kWindows, BarKind::kMem32, 0x100, 0xC000'1000));
+    EXPECT_TRUE(fits_window(kWindows, BarKind::kIo, 0x20, 0x1020));
+    EXPECT_FALSE(fits_window(kWindows, BarKind::kIo, 0x20, 0x0020));  // legacy ISA ports
+    EXPECT_FALSE(fits_window(kWindows, BarKind::kIo, 0x20, 0x1010));  // unaligned
+    EXPECT_FALSE(fits_window(kWindows, BarKind::kIo, 0x20, 0xFFF0));  // runs past 0xFFFF
+    EXPECT_FALSE(fits_window(kWindows, BarKind::kAbsent, 0x1000, 0xC000'0000));
+    EXPECT_FALSE(fits_window(kWindows, BarKind::kMem32, 0, 0xC000'0000));
+}
+
+TEST(GuestBarWindows, BasesNearTheTopOfTheAddressSpaceDoNotWrap) {
+    using pci::BarKind;
+    EXPECT_FALSE(fits_window(kWindows, BarKind::kMem64, 1ull << 30, ~std::uint64_t{0} << 30));
+    EXPECT_FALSE(fits_window(kWindows, BarKind::kMem64, 0x1000, ~std::uint64_t{0xFFF}));
+}
+
+TEST(GuestBarWindows, EveryVmGetsThePlatformWindows) {
+    const GuestWindows w = vm_guest_windows();
+    EXPECT_EQ(w.mmio32_base, 0xC000'0000u);
+    EXPECT_EQ(w.mmio32_size, 0x2000'0000u);
+    EXPECT_EQ(w.mmio64_base, 512ull << 30);
+    EXPECT_EQ(w.mmio64_size, 256ull << 30);
+    EXPECT_EQ(w.io_base, 0x1000u);
+    EXPECT_EQ(w.io_base + w.io_size, 0x10000u);
+}
+
 }  // namespace
 }  // namespace hv::passthrough
