@@ -35,6 +35,14 @@ namespace hv::passthrough {
 // (PCIe 5.0 sec 7.7.8.2).
 inline constexpr std::uint16_t kRequiredAcs = (1u << 0) | (1u << 2) | (1u << 3) | (1u << 4);
 
+// ACS Control (PCIe 5.0 sec 7.7.8.3, at the capability + 6) with the required controls the ACS
+// Capability register (at + 4) offers turned on, the others kept.
+inline constexpr std::uint16_t kAcsControlOffset = 6;
+[[nodiscard]] constexpr std::uint16_t acs_control_wanted(std::uint16_t capability,
+                                                         std::uint16_t control) {
+    return static_cast<std::uint16_t>(control | (capability & kRequiredAcs));
+}
+
 // Linux pci_acs_enabled() for REQ_ACS_FLAGS: whether `fn` keeps its own or its children's
 // peer-to-peer traffic away from its peers. `multi_function` is the function's own header bit.
 [[nodiscard]] bool acs_isolates(const pci::PciFunction& fn);

@@ -25,6 +25,34 @@ const pci::PciFunction* find(const HostDevices& host, pci::Bdf bdf) {
     return nullptr;
 }
 
+// The grouping (iommu_groups.hpp) counts ACS controls a function offers as in force; make them so
+// on `fn` and every bridge above it before its DMA is trusted to stay inside its group. Returns
+// how many functions had controls turned on.
+unsigned enable_acs_path(const HostDevices& host, const pci::PciFunction& fn) {
+    pci::ConfigSpace& cs = pci::host_config();
+    if (!cs.has_extended()) return 0;  // ACS is an extended capability (PCIe 5.0 sec 7.7.8)
+    unsigned changed = 0;
+    const pci::PciFunction* at = &fn;
+    for (unsigned depth = 0; at != nullptr && depth < 256; ++depth) {
+        const pci::AcsCap& acs = at->caps.acs;
+        if (acs.present()) {
+            const auto reg = static_cast<std::uint16_t>(acs.offset + kAcsControlOffset);
+            const std::uint16_t control = cs.read16(at->bdf, reg);
+            const std::uint16_t wanted = acs_control_wanted(acs.capability, control);
+            if (wanted != control) {
+                cs.write16(at->bdf, reg, wanted);
+                // Counted only when the function took it: the line reports what is in force.
+                if (cs.read16(at->bdf, reg) == wanted)
+                    ++changed;
+                else
+                    log("passthrough: ", at->bdf, " did not take ACS control 0x", Hex{wanted});
+            }
+        }
+        at = at->parent ? find(host, *at->parent) : nullptr;
+    }
+    return changed;
+}
+
 }  // namespace
 
 Result<VmAssignment*> VmAssignment::assign(vmm::Vm& vm, std::span<const pci::Bdf> devices,
@@ -78,6 +106,7 @@ Result<void> VmAssignment::assign_all(std::span<const pci::Bdf> devices, DmaFaul
         // Reset before the device can reach the VM's memory: nothing of a previous owner's
         // work (host firmware, another VM) survives into this one.
         TRY(reset(s, /*quiesce=*/true));
+        const unsigned acs = enable_acs_path(host, *s.host);
         TRY(iommu_->attach(s.host->bdf, *domain_));
         s.attached = true;
         register_owner(s.host->bdf, *vm_, policy);
@@ -87,7 +116,8 @@ Result<void> VmAssignment::assign_all(std::span<const pci::Bdf> devices, DmaFaul
         TRY(s.device.init(*vm_, *s.host, guest, bars));
         log("vm ", vm_->name(), " device ", s.host->bdf, " assigned as ", guest,
             " reset=", name(a.reset), " iommu_domain=", domain_->id(),
-            " interrupts=", iommu_->remaps_interrupts() ? "remapped" : "compatibility");
+            " interrupts=", iommu_->remaps_interrupts() ? "remapped" : "compatibility",
+            " acs_enabled=", acs);
     }
     return {};
 }

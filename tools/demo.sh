@@ -49,7 +49,7 @@ exec build/tools/hvboot/hvboot --image build/hypervisor.elf --machine q35 --smp 
   --module "$guest/vmlinuz name=vmlinuz" --module "$guest/initramfs.cpio.gz name=initramfs" \
   --expect "hv: ready cpus=4" \
   --expect-unordered "^\[ml0\] guest: nproc=2$" --expect-unordered "^\[ml1\] guest: nproc=1$" \
-  --expect-unordered "^hv: vm ml0 device 0000:01:00.0 assigned as 0000:00:01.0 .*interrupts=remapped$" \
+  --expect-unordered "^hv: vm ml0 device 0000:01:00.0 assigned as 0000:00:01.0 .*interrupts=remapped acs_enabled=[0-9]+$" \
   --expect-unordered "^\[ml0\] guest: nvme raw rw ok sha256=" \
   --expect-unordered "^\[ml0\] guest: nvme fs rw ok sha256=" --reject "guest: nvme FAIL" \
   --expect-unordered "hv: vm ml0 stopped reason=poweroff" \

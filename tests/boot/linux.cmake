@@ -128,7 +128,7 @@ foreach(iommu intel amd)
          --qemu-arg -drive --qemu-arg file=${img},if=none,id=nvm,format=raw
          --device nvme,serial=pt0,drive=nvm,bus=rp1
          --expect "^hv: vm ml0 device 0000:01:00\\.0 reset=flr ms=[0-9]+$"
-         --expect "^hv: vm ml0 device 0000:01:00\\.0 assigned as 0000:00:01\\.0 reset=flr iommu_domain=[0-9]+ interrupts=remapped$"
+         --expect "^hv: vm ml0 device 0000:01:00\\.0 assigned as 0000:00:01\\.0 reset=flr iommu_domain=[0-9]+ interrupts=remapped acs_enabled=[0-9]+$"
          --expect "^hv: vm ml0 started vcpus=2 memory_mib=512 devices=1$"
          --expect "^\\[ml0\\] \\[ *[0-9.]+\\] nvme nvme0: pci function 0000:00:01\\.0$"
          --expect "^\\[ml0\\] guest: nvme disk=/dev/nvme0n1 size_kb=65536$"

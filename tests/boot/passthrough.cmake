@@ -37,7 +37,7 @@ set(HV_EDU_VM "[[vm]]\nname = \"edu0\"\nmemory_mib = 64\nkernel = \"edu\"\ndevic
 set(HV_EDU_PASSES
   --cmdline on_all_stopped=poweroff
   --expect "^hv: vm edu0 device ${HV_EDU_BDF} reset=bus ms=[0-9]+$"
-  --expect "^hv: vm edu0 device ${HV_EDU_BDF} assigned as 0000:00:01\\.0 reset=bus iommu_domain=[0-9]+ interrupts=(remapped|compatibility)$"
+  --expect "^hv: vm edu0 device ${HV_EDU_BDF} assigned as 0000:00:01\\.0 reset=bus iommu_domain=[0-9]+ interrupts=(remapped|compatibility) acs_enabled=1$"
   --expect "^hv: vm edu0 started vcpus=1 memory_mib=64 devices=1$"
   --expect "^\\[edu0\\] PASS edu.dma$"
   --expect "^\\[edu0\\] PASS edu.msi_factorial$"
@@ -51,11 +51,11 @@ set(HV_EDU_PASSES
 # through the table entry the hypervisor wrote for it.
 hv_passthrough_test(edu_vtd intel "${HV_EDU_VM}cmdline = \"bench=2\"\n" ${HV_EDU_PASSES}
   --expect-unordered "^hv: iommu vtd unit=0 .* translation=on interrupt_remapping=on$"
-  --expect-unordered "interrupts=remapped$")
+  --expect-unordered "interrupts=remapped acs_enabled=[0-9]+$")
 hv_passthrough_test(edu_amdvi amd "${HV_EDU_VM}cmdline = \"bench=2\"\n" ${HV_EDU_PASSES}
   --expect-unordered "^hv: amdvi: QEMU model: functions behind bridges use bus 0 requester IDs"
   --expect-unordered "^hv: amdvi: interrupt remapping on$"
-  --expect-unordered "interrupts=remapped$")
+  --expect-unordered "interrupts=remapped acs_enabled=[0-9]+$")
 
 # Out-of-bounds DMA: edu is told to write to and read from 0x4000000 (just past the guest's 64 MiB)
 # and 0xF000000, where the hypervisor keeps a canary page (dma_canary=, docs/boot.md) that the DMA
