@@ -264,19 +264,16 @@ Result<void> AssignedDevice::map_bar(unsigned slot, std::uint64_t guest_base) {
     return {};
 }
 
-void AssignedDevice::unmap_bar(unsigned slot) {
-    if (!mapped_[slot].present) return;
+Result<void> AssignedDevice::unmap_bar(unsigned slot) {
+    if (!mapped_[slot].present) return {};
     const AssignedBar& b = first_bars_.bar[slot];
     if (b.kind == pci::BarKind::kIo) {
         if (port_traps_[slot].active) vm_->platform().port_regions().remove(port_traps_[slot].id);
         port_traps_[slot].active = false;
     } else {
         const std::uint64_t footprint = b.size < kPageSize ? kPageSize : b.size;
-        if (auto r = vm_->device_stage2().unmap(GuestPhys(mapped_[slot].guest_base), footprint);
-            !r) {
-            log("vm ", vm_->name(), " device ", host_->bdf, ": BAR", slot,
-                " unmap failed: ", r.error().what);
-        }
+        TRY(vm_->device_stage2().unmap(GuestPhys(mapped_[slot].guest_base), footprint,
+                                       vm_->next_translation_generation()));
         for (MmioTrap& t : traps_) {
             if (!t.active || t.slot != slot) continue;
             vm_->platform().mmio_regions().remove(t.id);
@@ -284,10 +281,19 @@ void AssignedDevice::unmap_bar(unsigned slot) {
         }
     }
     mapped_[slot] = {};
+    return {};
 }
 
 void AssignedDevice::unmap_all() {
-    for (unsigned slot = 0; slot < pci::kType0BarCount; ++slot) unmap_bar(slot);
+    bool any = false;
+    for (unsigned slot = 0; slot < pci::kType0BarCount; ++slot) {
+        any = any || mapped_[slot].present;
+        if (auto r = unmap_bar(slot); !r)
+            log("vm ", vm_->name(), " device ", host_->bdf, ": BAR", slot,
+                " unmap failed: ", r.error().what);
+    }
+    // The tables the unmaps held go back once every vCPU has flushed (at its next start).
+    if (any) vm_->flush_translations();
 }
 
 void AssignedDevice::update_mappings() {
@@ -297,13 +303,23 @@ void AssignedDevice::update_mappings() {
         const std::uint64_t base = view_->guest_bar_base(slot);
         if (mapped_[slot].present && mapped_[slot].guest_base == base) continue;
         if (!valid_guest_base(slot, base)) continue;
-        unmap_bar(slot);
+        // A refused unmap (earlier frees still wait for the vCPUs' flush) keeps the old place;
+        // the guest's next write of the BAR tries again.
+        if (auto r = unmap_bar(slot); !r) {
+            ++mapping_failures_;
+            log("vm ", vm_->name(), " device ", host_->bdf, ": BAR", slot, " not moved to 0x",
+                Hex{base}, ": ", r.error().what);
+            continue;
+        }
         changed = true;
-        if (auto r = map_bar(slot, base); !r) {
+        if (auto r = map_bar(slot, base); r) {
+            log("vm ", vm_->name(), " device ", host_->bdf, " bar", slot, " moved to 0x",
+                Hex{base});
+        } else {
             ++mapping_failures_;
             log("vm ", vm_->name(), " device ", host_->bdf, ": BAR", slot, " at 0x", Hex{base},
                 " not mapped: ", r.error().what);
-            unmap_bar(slot);
+            (void)unmap_bar(slot);
         }
     }
     if (changed) vm_->flush_translations();

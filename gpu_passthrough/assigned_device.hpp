@@ -109,7 +109,7 @@ class AssignedDevice final : public vmm::PciFunction, public HostConfig {
     void update_mappings();
     [[nodiscard]] bool valid_guest_base(unsigned slot, std::uint64_t base) const;
     [[nodiscard]] Result<void> map_bar(unsigned slot, std::uint64_t guest_base);
-    void unmap_bar(unsigned slot);
+    [[nodiscard]] Result<void> unmap_bar(unsigned slot);
     void unmap_all();
 
     // Interrupts.

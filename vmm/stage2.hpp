@@ -4,6 +4,7 @@
 // the backend. Threading: RAM is mapped only while none of the VM's vCPUs runs (at creation);
 // device memory (assigned BARs) may also change while they run, under the VM's platform lock, and
 // the VM then has every vCPU flush its cached translations before it next enters the guest.
+#include <cstddef>
 #include <cstdint>
 
 #include "kernel/lib/addr.hpp"
@@ -27,8 +28,15 @@ class Stage2 {
     // vol. 3C 29.3.7 combine the two to the stronger type, so device memory is never cached).
     [[nodiscard]] virtual Result<void> map_mmio(GuestPhys gpa, HostPhys hpa,
                                                 std::uint64_t size) = 0;
-    // Removes mappings of device memory; unmapped parts are skipped.
-    [[nodiscard]] virtual Result<void> unmap(GuestPhys gpa, std::uint64_t size) = 0;
+    // Removes mappings of device memory; unmapped parts are skipped. Tables it frees are held
+    // until every vCPU has acknowledged flush generation `generation` (release_tables()), since
+    // other CPUs may still cache them. Errors (kTooMany): too many frees are still held; nothing
+    // changed, try again after the vCPUs have flushed.
+    [[nodiscard]] virtual Result<void> unmap(GuestPhys gpa, std::uint64_t size,
+                                             std::uint32_t generation) = 0;
+    // Frees held tables of generations up to `acked` (the oldest every vCPU acknowledged).
+    virtual void release_tables(std::uint32_t acked) = 0;
+    [[nodiscard]] virtual std::size_t held_tables() = 0;
     [[nodiscard]] virtual Optional<Stage2Mapping> lookup(GuestPhys gpa) const = 0;
     [[nodiscard]] virtual HostPhys root() const = 0;
     [[nodiscard]] virtual std::uint64_t table_bytes() const = 0;

@@ -137,8 +137,13 @@ class Vm final : public VmControl, public HypercallEnv, public ApicBus {
     [[nodiscard]] VirtualPlatform& platform() { return platform_; }
     [[nodiscard]] Stage2& device_stage2() { return *stage2_; }
     // After device mappings changed while vCPUs may run: each vCPU drops its cached second-stage
-    // translations before it enters the guest again; running ones are kicked out first.
+    // translations before it enters the guest again; running ones are kicked out first. Tables
+    // an unmap freed (tagged with next_translation_generation()) go back to the allocator once
+    // every vCPU has acknowledged the flush.
     void flush_translations();
+    [[nodiscard]] std::uint32_t next_translation_generation() const {
+        return translation_generation_.load(std::memory_order_acquire) + 1;
+    }
     // Hypervisor memory this VM costs besides its RAM: objects, control blocks (page tables are
     // stage2().table_bytes()).
     [[nodiscard]] std::uint64_t overhead_bytes() const {
@@ -194,8 +199,13 @@ class Vm final : public VmControl, public HypercallEnv, public ApicBus {
     std::atomic<std::uint64_t> exits_[kExitKindCount] = {};
     std::atomic<std::uint64_t> nmis_dropped_{0};
     VmDevices* devices_ = nullptr;
-    // Bumped by flush_translations(); each vCPU flushes when it sees a new value.
+    // Bumped by flush_translations(); each vCPU flushes when it sees a new value and then
+    // acknowledges it here.
     std::atomic<std::uint32_t> translation_generation_{0};
+    std::atomic<std::uint32_t> acked_generation_[kMaxVcpusPerVm] = {};
+    // Acknowledges the current generation for vCPU `index` (flushing first) and frees the
+    // second-stage tables every vCPU is done with.
+    void acknowledge_translations(std::uint32_t index, Vcpu& vcpu, std::uint32_t& seen);
 };
 
 }  // namespace hv::vmm

@@ -58,9 +58,13 @@ void Vm::deliver_interrupts(std::uint32_t index, Vcpu& vcpu) {
 void Vm::run_vcpu(std::uint32_t index) {
     Vcpu& vcpu = *vcpus_[index];
     std::uint64_t armed = 0;
-    std::uint32_t generation = translation_generation_.load(std::memory_order_acquire);
-    vcpu.flush_translations();
+    std::uint32_t generation = 0;
+    acknowledge_translations(index, vcpu, generation);
     while (!stopping()) {
+        // First thing each time round, halted or waiting for SIPI too: a kick after a change of
+        // device mappings must lead here before this vCPU enters the guest again.
+        if (translation_generation_.load(std::memory_order_acquire) != generation) [[unlikely]]
+            acknowledge_translations(index, vcpu, generation);
         if (wait_for_sipi_[index].load(std::memory_order_acquire) && !wait_for_sipi(index, vcpu)) {
             // Sleep until a start-up IPI (or the VM's stop) kicks this CPU.
             if (armed != 0) x86::lapic::timer_stop();
@@ -99,11 +103,8 @@ void Vm::run_vcpu(std::uint32_t index) {
                 x86::lapic::timer_stop();
             armed = deadline;
         }
-        if (const std::uint32_t g = translation_generation_.load(std::memory_order_acquire);
-            g != generation) [[unlikely]] {
-            vcpu.flush_translations();
-            generation = g;
-        }
+        if (translation_generation_.load(std::memory_order_acquire) != generation) [[unlikely]]
+            acknowledge_translations(index, vcpu, generation);
         const Exit& exit = vcpu.run();
         exits_[static_cast<unsigned>(exit.kind)].fetch_add(1, std::memory_order_relaxed);
         // The host timer may have fired (a one-shot, possibly a little early): arm it again.

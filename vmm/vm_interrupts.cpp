@@ -76,6 +76,19 @@ void Vm::flush_translations() {
     }
 }
 
+void Vm::acknowledge_translations(std::uint32_t index, Vcpu& vcpu, std::uint32_t& seen) {
+    seen = translation_generation_.load(std::memory_order_acquire);
+    vcpu.flush_translations();  // takes effect before this vCPU's next entry
+    acked_generation_[index].store(seen, std::memory_order_release);
+    if (stage2_->held_tables() == 0) return;
+    std::uint32_t oldest = seen;
+    for (std::uint32_t i = 0; i < vcpu_count_; ++i) {
+        const std::uint32_t a = acked_generation_[i].load(std::memory_order_acquire);
+        if (static_cast<std::int32_t>(a - oldest) < 0) oldest = a;
+    }
+    stage2_->release_tables(oldest);
+}
+
 void Vm::level_eoi(std::uint8_t vector) { platform_.level_eoi(vector); }
 
 bool Vm::wait_for_sipi(std::uint32_t index, Vcpu& vcpu) {

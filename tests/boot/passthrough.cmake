@@ -103,13 +103,15 @@ hv_pt_test(refused IOMMU intel GUESTS edu hello
 # behind a root port. The guest finds BAR2 at 512 GiB (the VM's 64-bit PCI window), mapped with
 # 1 GiB second-stage pages, and writes and reads it at 0, 4 KiB, 2 MiB, 1 GiB + 4 KiB and its last
 # dword (tests/guests/bar_rw.cpp). BAR0 (256 bytes) is smaller than a page and therefore trapped.
+# Then the guest moves BAR2 to 516 GiB: the hypervisor moves the mapping (the old tables are freed
+# once every vCPU has flushed) and what was written before reads back at the new address.
 foreach(iommu intel amd)
   set(name ivshmem_vtd)
   if(iommu STREQUAL amd)
     set(name ivshmem_amdvi)
   endif()
   hv_pt_test(${name} IOMMU ${iommu} GUESTS bar_rw
-    MANIFEST "[[vm]]\nname = \"gpu0\"\nmemory_mib = 64\nkernel = \"bar_rw\"\ncmdline = \"expect_min_mib=4096\"\ndevices = [\"0000:01:00.0\"]\n"
+    MANIFEST "[[vm]]\nname = \"gpu0\"\nmemory_mib = 64\nkernel = \"bar_rw\"\ncmdline = \"expect_min_mib=4096 move_to=0x8100000000\"\ndevices = [\"0000:01:00.0\"]\n"
     ARGS --device pcie-root-port,id=rp1,chassis=1
          --qemu-arg -object --qemu-arg memory-backend-ram,id=shm,size=4G
          --device ivshmem-plain,memdev=shm,bus=rp1 --cmdline on_all_stopped=poweroff
@@ -118,7 +120,9 @@ foreach(iommu intel amd)
          --expect "^\\[gpu0\\] NOTE bar base=0x8000000000 size=0x100000000$"
          --expect "^\\[gpu0\\] PASS bar_rw.offset_1g_4k$"
          --expect "^\\[gpu0\\] PASS bar_rw.last_dword$"
-         --expect "^\\[gpu0\\] END bar_rw pass=7 fail=0 skip=0 code=0$"
+         --expect "^hv: vm gpu0 device ${HV_EDU_BDF} bar2 moved to 0x8100000000$"
+         --expect "^\\[gpu0\\] PASS bar_rw.same_memory_after_move$"
+         --expect "^\\[gpu0\\] END bar_rw pass=9 fail=0 skip=0 code=0$"
          --expect "^hv: vm gpu0 device ${HV_EDU_BDF} returned to the host quiesced$")
 endforeach()
 

@@ -10,6 +10,9 @@
 //   vendor=0x1af4 device=0x1110   the function (default: ivshmem)
 //   bar=2                         the BAR index (default 2)
 //   expect_min_mib=N              size >= N MiB (default 1)
+//   move_to=0xADDR                afterwards move the BAR there (decode off, BAR written, decode
+//                                 on) and check that the block written before the move reads back
+//                                 at the new address: the same device memory, mapped anew
 #include "runtime.hpp"
 
 const char rt::kGuestName[] = "bar_rw";
@@ -124,4 +127,23 @@ void guest_main(uint32_t, const rt::MultibootInfo*) {
     auto seed = static_cast<uint32_t>(rt::rdtsc());
     check_dwords(bar.base, bar.size, seed);
     check_block(bar.base, bar.size, seed);
+
+    const uint64_t move_to = rt::cmdline_u64("move_to", 0);
+    if (move_to == 0) return;
+    const auto reg = static_cast<uint8_t>(rt::kPciBar0 + 4 * index);
+    const uint32_t low_bits = rt::pci_read32(f, reg) & 0xF;  // type and prefetchable bits
+    rt::pci_write16(f, rt::kPciCommand, command);            // decode off while it moves
+    rt::pci_write32(f, reg, static_cast<uint32_t>(move_to) | low_bits);
+    if (bar.is_64bit) rt::pci_write32(f, static_cast<uint8_t>(reg + 4), move_to >> 32);
+    rt::pci_write16(f, rt::kPciCommand, command | rt::kPciCommandMemory);
+    rt::PciBar moved;
+    rt::pci_read_bar(f, static_cast<uint32_t>(index), &moved);
+    rt::note("bar moved to 0x%llx", moved.base);
+    rt::check(moved.base == move_to, "bar_rw.moved", "BAR reads 0x%llx, wrote 0x%llx", moved.base,
+              move_to);
+    auto* block = reinterpret_cast<volatile uint32_t*>(rt::map_physical(move_to, true));
+    uint32_t wrong = 0;
+    for (uint32_t i = 0; i < 1024; ++i) wrong += block[i] != pattern(~seed, i) ? 1 : 0;
+    rt::check(wrong == 0, "bar_rw.same_memory_after_move",
+              "%u of the first 1024 dwords differ from what was written before the move", wrong);
 }

@@ -6,7 +6,8 @@
 #include <cstdint>
 
 #include "arch/x86/paging/page_table.hpp"
-#include "kernel/frame_table_memory.hpp"
+#include "kernel/deferred_table_memory.hpp"
+#include "kernel/lib/result.hpp"
 #include "vmm/stage2.hpp"
 
 namespace hv::paging {
@@ -37,9 +38,17 @@ class PagingStage2 : public vmm::Stage2 {
                                            .cache = CacheType::kUncached};
         return table_.map(gpa.raw(), hpa, size, kDeviceMemory);
     }
-    Result<void> unmap(GuestPhys gpa, std::uint64_t size) override {
-        return table_.unmap(gpa.raw(), size);
+    Result<void> unmap(GuestPhys gpa, std::uint64_t size, std::uint32_t generation) override {
+        // One unmap of a naturally aligned BAR frees at most a table per level.
+        if (!memory_.room(kMaxTablesPerUnmap))
+            return make_error(Errc::kTooMany, "stage 2: freed tables still wait for a flush");
+        memory_.defer_until(generation);
+        auto r = table_.unmap(gpa.raw(), size);
+        memory_.defer_until(0);
+        return r;
     }
+    void release_tables(std::uint32_t acked) override { memory_.release(acked); }
+    std::size_t held_tables() override { return memory_.held(); }
     Optional<vmm::Stage2Mapping> lookup(GuestPhys gpa) const override {
         auto t = table_.lookup(gpa.raw());
         if (!t) return kNone;
@@ -47,11 +56,15 @@ class PagingStage2 : public vmm::Stage2 {
     }
     HostPhys root() const override { return table_.root(); }
     std::uint64_t table_bytes() const override { return table_.table_pages() * kPageSize; }
-    void release() override { table_.destroy(); }
+    void release() override {
+        table_.destroy();
+        memory_.release_all();
+    }
 
   private:
-    FrameTableMemory memory_;
-    PageTable<Format, FrameTableMemory> table_;
+    static constexpr std::size_t kMaxTablesPerUnmap = 4;
+    DeferredTableMemory memory_;
+    PageTable<Format, DeferredTableMemory> table_;
 };
 
 }  // namespace hv::paging
