@@ -15,12 +15,15 @@
 
 namespace hv {
 
+// `Frames` supplies zeroed table frames (FrameTableMemory in the kernel; a fake in tests).
+template <typename Frames = FrameTableMemory>
 class DeferredTableMemory {
   public:
     static constexpr std::size_t kCapacity = 64;
 
     Result<HostPhys> allocate_table() { return frames_.allocate_table(); }
     std::uint64_t* table(HostPhys p) { return frames_.table(p); }
+    [[nodiscard]] Frames& frames() { return frames_; }
     void free_table(HostPhys p) {
         SpinGuard g(lock_);
         if (tag_ != 0 && count_ < kCapacity) {
@@ -70,7 +73,7 @@ class DeferredTableMemory {
         HostPhys frame;
         std::uint32_t generation;
     };
-    FrameTableMemory frames_;
+    Frames frames_;
     SpinLock lock_;
     Held held_[kCapacity]{};
     std::size_t count_ = 0;

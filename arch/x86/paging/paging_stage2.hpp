@@ -63,8 +63,8 @@ class PagingStage2 : public vmm::Stage2 {
 
   private:
     static constexpr std::size_t kMaxTablesPerUnmap = 4;
-    DeferredTableMemory memory_;
-    PageTable<Format, DeferredTableMemory> table_;
+    DeferredTableMemory<> memory_;
+    PageTable<Format, DeferredTableMemory<>> table_;
 };
 
 }  // namespace hv::paging
