@@ -8,18 +8,9 @@ using pci::PciFunction;
 
 constexpr std::size_t kAbsent = static_cast<std::size_t>(-1);
 
-// PCI Code and ID Assignment 1.12: base class 06 subclass 00, 08/06, 03/00.
-constexpr std::uint32_t kHostBridgeClass = 0x0600;
-constexpr std::uint32_t kIommuClass = 0x0806;
-constexpr std::uint32_t kVgaClass = 0x0300;
-
-std::uint32_t class_subclass(const PciFunction& fn) { return fn.class_code >> 8; }
-
 std::size_t index_of(std::span<const PciFunction> fns, Bdf bdf) {
-    for (std::size_t i = 0; i < fns.size(); ++i) {
-        if (fns[i].bdf == bdf) return i;
-    }
-    return kAbsent;
+    const PciFunction* fn = pci::find_function(fns, bdf);
+    return fn != nullptr ? static_cast<std::size_t>(fn - fns.data()) : kAbsent;
 }
 
 bool contains(std::span<const Bdf> set, Bdf bdf) {
@@ -52,13 +43,13 @@ Assessment assess_index(const HostDevices& host, std::size_t index, InVm in_vm) 
     a.reset = reset_method(host, index);
     if (host.groups != nullptr && index < host.groups->function_count())
         a.group = host.groups->group_of(index);
-    a.vga_legacy = class_subclass(fn) == kVgaClass;
+    a.vga_legacy = fn.class_subclass() == pci::class_subclass::kVgaDisplay;
 
     if (fn.is_bridge()) {
         a.refusal = Refusal::kBridge;
-    } else if (class_subclass(fn) == kHostBridgeClass) {
+    } else if (fn.class_subclass() == pci::class_subclass::kHostBridge) {
         a.refusal = Refusal::kHostBridge;
-    } else if (class_subclass(fn) == kIommuClass) {
+    } else if (fn.class_subclass() == pci::class_subclass::kIommu) {
         a.refusal = Refusal::kIsIommu;
     } else if (host.iommu == nullptr || host.groups == nullptr) {
         a.refusal = Refusal::kNoIommu;

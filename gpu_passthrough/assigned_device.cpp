@@ -20,11 +20,21 @@ namespace {
 constexpr std::uint64_t page_down(std::uint64_t v) { return v & ~(kPageSize - 1); }
 constexpr std::uint64_t page_up(std::uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize - 1); }
 
-// The remapping-table index of a function's MSI (MSI-X entries use their own index, at most 2047).
-constexpr std::uint16_t kMsiIndex = 0xFFFF;
-
 // PCI 3.0 sec 6.8.2.7: the PBA holds one bit per table entry, in qwords.
 constexpr std::uint64_t pba_bytes(std::uint32_t entries) { return (entries + 63) / 64 * 8; }
+
+// Where BAR `slot` holds the MSI-X table and the PBA; empty ranges when it holds neither.
+ByteRange msix_table_in(const pci::MsixCap& m, unsigned slot) {
+    if (!m.present() || m.table_bir != slot) return {};
+    return {m.table_offset, std::uint64_t{m.table_size} * MsixTable::kEntryBytes};
+}
+ByteRange msix_pba_in(const pci::MsixCap& m, unsigned slot) {
+    if (!m.present() || m.pba_bir != slot) return {};
+    return {m.pba_offset, pba_bytes(m.table_size)};
+}
+constexpr bool contains(const ByteRange& r, std::uint64_t at) {
+    return at >= r.offset && at - r.offset < r.size;
+}
 
 // mmio_map() mappings are permanent, so the host pages of trapped BAR parts are mapped once and
 // reused when a VM restarts or another VM gets the device.
@@ -225,14 +235,9 @@ Result<void> AssignedDevice::map_bar(unsigned slot, std::uint64_t guest_base) {
         mapped_[slot] = {true, guest_base};
         return {};
     }
-    ByteRange traps[2]{};
-    unsigned n = 0;
-    const pci::MsixCap& msix = host_->caps.msix;
-    if (msix.present() && msix.table_bir == slot)
-        traps[n++] = {msix.table_offset, std::uint64_t{msix.table_size} * MsixTable::kEntryBytes};
-    if (msix.present() && msix.pba_bir == slot)
-        traps[n++] = {msix.pba_offset, pba_bytes(msix.table_size)};
-    const BarRegions regions = split_bar(b.size, std::span<const ByteRange>(traps, n));
+    const ByteRange traps[] = {msix_table_in(host_->caps.msix, slot),
+                               msix_pba_in(host_->caps.msix, slot)};
+    const BarRegions regions = split_bar(b.size, traps);
     mapped_[slot] = {true, guest_base};
     for (const BarRegion& r : regions.list()) {
         if (!r.trapped) {
@@ -329,11 +334,9 @@ void AssignedDevice::update_mappings() {
 
 std::uint64_t AssignedDevice::MmioTrap::mmio_read(std::uint64_t offset, std::uint8_t size) {
     const std::uint64_t in_bar = bar_offset + offset;
-    const pci::MsixCap& msix = device->host_->caps.msix;
-    if (msix.present() && msix.table_bir == slot && in_bar >= msix.table_offset &&
-        in_bar - msix.table_offset < std::uint64_t{msix.table_size} * MsixTable::kEntryBytes) {
-        return device->table_read(static_cast<std::uint32_t>(in_bar - msix.table_offset), size);
-    }
+    const ByteRange table = msix_table_in(device->host_->caps.msix, slot);
+    if (contains(table, in_bar))
+        return device->table_read(static_cast<std::uint32_t>(in_bar - table.offset), size);
     if (offset + size > this->size) return vmm::all_ones(size);
     return read_mmio(host + offset, size);
 }
@@ -341,17 +344,14 @@ std::uint64_t AssignedDevice::MmioTrap::mmio_read(std::uint64_t offset, std::uin
 void AssignedDevice::MmioTrap::mmio_write(std::uint64_t offset, std::uint8_t size,
                                           std::uint64_t value) {
     const std::uint64_t in_bar = bar_offset + offset;
-    const pci::MsixCap& msix = device->host_->caps.msix;
-    if (msix.present() && msix.table_bir == slot && in_bar >= msix.table_offset &&
-        in_bar - msix.table_offset < std::uint64_t{msix.table_size} * MsixTable::kEntryBytes) {
-        device->table_write(static_cast<std::uint32_t>(in_bar - msix.table_offset), size, value);
+    const ByteRange table = msix_table_in(device->host_->caps.msix, slot);
+    if (contains(table, in_bar)) {
+        device->table_write(static_cast<std::uint32_t>(in_bar - table.offset), size, value);
         return;
     }
     // The PBA is read-only (PCI 3.0 sec 6.8.2.10); anything else in the page is the device's.
     if (offset + size > this->size) return;
-    if (msix.present() && msix.pba_bir == slot && in_bar >= msix.pba_offset &&
-        in_bar - msix.pba_offset < pba_bytes(msix.table_size))
-        return;
+    if (contains(msix_pba_in(device->host_->caps.msix, slot), in_bar)) return;
     write_mmio(host + offset, size, value);
 }
 
@@ -421,7 +421,7 @@ void AssignedDevice::apply_msi(const MsiChange& change) {
         disable_msi();
         return;
     }
-    auto message = host_message(kMsiIndex, v.value(), change.message);
+    auto message = host_message(kMsiMessageIndex, v.value(), change.message);
     if (!message) {
         log("vm ", vm_->name(), " device ", host_->bdf,
             ": MSI not remapped: ", message.error().what);
@@ -433,26 +433,30 @@ void AssignedDevice::apply_msi(const MsiChange& change) {
     write32(base + pci::msi_cap::kAddressLow, static_cast<std::uint32_t>(hm.address));
     if (cap.is_64bit) write32(base + pci::msi_cap::kAddressHigh, hm.address >> 32);
     write32(base + (cap.is_64bit ? pci::msi_cap::kData64 : pci::msi_cap::kData32), hm.data);
-    // Message Control is the upper half of the capability's first dword; Multiple Message
-    // Enable (bits 6:4) stays 0: one vector.
-    const std::uint32_t first = read32(base);
-    const std::uint32_t control = ((first >> 16) & ~0x70u) | pci::msi_cap::kEnable;
-    write32(base, (first & 0xFFFF) | control << 16);
-    msi_enabled_ = true;
+    // Multiple Message Enable stays 0: one vector.
+    update_message_control(base, pci::msi_cap::kMultipleMessageEnableMask, pci::msi_cap::kEnable);
 }
 
 void AssignedDevice::disable_msi() {
     const pci::MsiCap& cap = host_->caps.msi;
     if (!cap.present()) return;
-    const std::uint32_t first = read32(cap.offset);
-    write32(cap.offset, first & ~(std::uint32_t{pci::msi_cap::kEnable} << 16));
+    update_message_control(cap.offset, pci::msi_cap::kEnable, 0);
     if (msi_vector_ != 0) clear_route(msi_vector_);
-    msi_enabled_ = false;
+}
+
+void AssignedDevice::update_message_control(std::uint16_t cap, std::uint16_t clear,
+                                            std::uint16_t set) {
+    // Message Control (MSI and MSI-X alike, PCI 3.0 sec 6.8.1.3 and 6.8.2.3) is the upper half
+    // of the capability's first dword; the lower half (ID, next pointer) is read-only.
+    static_assert(pci::msi_cap::kControl == 2 && pci::msix_cap::kControl == 2);
+    const std::uint32_t first = read32(cap);
+    const auto control = static_cast<std::uint16_t>(((first >> 16) & ~clear) | set);
+    write32(cap, (first & 0xFFFF) | std::uint32_t{control} << 16);
 }
 
 void AssignedDevice::mask_host_msix_entry(std::uint16_t index) {
     volatile std::uint8_t* e = host_msix_table_ + index * MsixTable::kEntryBytes;
-    write_mmio(e + 12, 4, 1);  // vector control bit 0: masked (PCI 3.0 sec 6.8.2.9)
+    write_mmio(e + offsetof(MsixEntry, vector_control), 4, MsixEntry::kMasked);
 }
 
 void AssignedDevice::program_msix_entry(std::uint16_t index) {
@@ -479,10 +483,11 @@ void AssignedDevice::program_msix_entry(std::uint16_t index) {
     }
     const MsiMessage hm = message.value();
     volatile std::uint8_t* h = host_msix_table_ + index * MsixTable::kEntryBytes;
-    write_mmio(h + 0, 4, static_cast<std::uint32_t>(hm.address));
-    write_mmio(h + 4, 4, static_cast<std::uint32_t>(hm.address >> 32));
-    write_mmio(h + 8, 4, hm.data);
-    write_mmio(h + 12, 4, 0);  // unmasked
+    write_mmio(h + offsetof(MsixEntry, address_low), 4, static_cast<std::uint32_t>(hm.address));
+    write_mmio(h + offsetof(MsixEntry, address_high), 4,
+               static_cast<std::uint32_t>(hm.address >> 32));
+    write_mmio(h + offsetof(MsixEntry, data), 4, hm.data);
+    write_mmio(h + offsetof(MsixEntry, vector_control), 4, 0);  // unmasked
 }
 
 void AssignedDevice::apply_msix_control(const MsixControl& control) {
@@ -491,12 +496,10 @@ void AssignedDevice::apply_msix_control(const MsixControl& control) {
     if (control.enabled) {
         for (std::uint16_t i = 0; i < cap.table_size; ++i) program_msix_entry(i);
     }
-    const std::uint32_t first = read32(cap.offset);
-    std::uint32_t c = first >> 16;
-    c &= ~std::uint32_t{pci::msix_cap::kEnable | pci::msix_cap::kFunctionMask};
-    if (control.enabled) c |= pci::msix_cap::kEnable;
-    if (control.function_masked) c |= pci::msix_cap::kFunctionMask;
-    write32(cap.offset, (first & 0xFFFF) | c << 16);
+    update_message_control(
+        cap.offset, pci::msix_cap::kEnable | pci::msix_cap::kFunctionMask,
+        static_cast<std::uint16_t>((control.enabled ? pci::msix_cap::kEnable : 0) |
+                                   (control.function_masked ? pci::msix_cap::kFunctionMask : 0)));
     msix_control_ = control;
 }
 
@@ -517,14 +520,13 @@ void AssignedDevice::interrupts_off() {
     disable_msi();
     Iommu* iommu = active_iommu();
     if (msi_vector_ != 0) {
-        if (iommu != nullptr) iommu->unmap_interrupt(host_->bdf, kMsiIndex);
+        if (iommu != nullptr) iommu->unmap_interrupt(host_->bdf, kMsiMessageIndex);
         free_vector(msi_vector_);
     }
     msi_vector_ = 0;
     const pci::MsixCap& cap = host_->caps.msix;
     if (cap.present() && host_msix_table_ != nullptr) {
-        const std::uint32_t first = read32(cap.offset);
-        write32(cap.offset, first & ~(std::uint32_t{pci::msix_cap::kEnable} << 16));
+        update_message_control(cap.offset, pci::msix_cap::kEnable, 0);
         for (std::uint16_t i = 0; i < cap.table_size; ++i) {
             mask_host_msix_entry(i);
             if (msix_vectors_[i].vector == 0) continue;

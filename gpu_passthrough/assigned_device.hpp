@@ -123,6 +123,8 @@ class AssignedDevice final : public vmm::PciFunction, public HostConfig {
     [[nodiscard]] Result<MsiMessage> host_message(std::uint16_t index, std::uint8_t vector,
                                                   const vmm::ApicMessage& m) const;
     void interrupts_off();
+    // Read-modify-write of the host's MSI or MSI-X Message Control at capability `cap`.
+    void update_message_control(std::uint16_t cap, std::uint16_t clear, std::uint16_t set);
 
     std::uint64_t table_read(std::uint32_t offset, std::uint8_t size);
     void table_write(std::uint32_t offset, std::uint8_t size, std::uint64_t value);
@@ -139,7 +141,6 @@ class AssignedDevice final : public vmm::PciFunction, public HostConfig {
 
     // MSI: one vector (multiple message enable stays 0).
     std::uint8_t msi_vector_ = 0;
-    bool msi_enabled_ = false;
     // MSI-X: the guest's table and the host vectors behind it (heap arrays of table_size).
     MsixEntry* msix_entries_ = nullptr;
     MsixVector* msix_vectors_ = nullptr;

@@ -14,32 +14,12 @@ bool g_armed = false;
 // The byte at `i`: not a constant, so a stray fill or a shifted copy shows up too.
 constexpr std::uint8_t pattern(std::uint64_t i) { return static_cast<std::uint8_t>(i * 13 + 0xA5); }
 
-Optional<std::uint64_t> parse_hex(StrView text) {
-    if (text.size() < 3 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X')) return kNone;
-    std::uint64_t v = 0;
-    for (std::size_t i = 2; i < text.size(); ++i) {
-        const char c = text[i];
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = static_cast<unsigned>(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = static_cast<unsigned>(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = static_cast<unsigned>(c - 'A' + 10);
-        else
-            return kNone;
-        if (v >> 60 != 0) return kNone;
-        v = v << 4 | d;
-    }
-    return v;
-}
-
 }  // namespace
 
 void arm_dma_canary(StrView cmdline) {
     const auto value = cmdline_value(cmdline, "dma_canary");
     if (!value) return;
-    const auto addr = parse_hex(*value);
+    const auto addr = parse_cmdline_number(*value);
     if (!addr || *addr % kPageSize != 0) return log("dma canary: not a page address: ", *value);
     if (auto r = memory::take(HostPhys(*addr), kPageSize); !r)
         return log("dma canary hpa=0x", Hex{*addr}, " not armed: ", r.error().what);

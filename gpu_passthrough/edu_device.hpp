@@ -29,6 +29,13 @@ constexpr std::uint64_t kEduDmaRun = 1u << 0;    // set to start, cleared when d
 constexpr std::uint64_t kEduDmaToRam = 1u << 1;  // 0: RAM -> edu buffer, 1: edu buffer -> RAM
 constexpr std::uint64_t kEduBuffer = 0x40000;    // the 4 KiB device buffer, as a DMA address
 constexpr std::uint64_t kEduDmaMask = (1ull << 28) - 1;  // edu's default dma_mask property
+// What the hypervisor's own edu runs move per DMA: less than the whole buffer, because QEMU
+// 7.2's edu range check rejects a DMA that ends exactly at the buffer's end (and stops the
+// machine).
+constexpr std::uint64_t kEduTransferBytes = kPageSize / 2;
+// The I/O virtual address those runs map their two host pages at (any page-aligned IOVA below
+// edu's 28-bit DMA mask would do).
+constexpr std::uint64_t kEduTestIova = 0x10000;
 // Twenty times edu's 100 ms DMA timer.
 constexpr std::uint64_t kEduDmaTimeoutNs = 2'000'000'000;
 

@@ -13,25 +13,6 @@
 namespace hv::passthrough {
 namespace {
 
-constexpr std::uint64_t kIova = 0x10000;
-// One way of a round trip, as tests/guests/edu.cpp's bench: half the edu buffer, since QEMU 7.2
-// stops the machine on a DMA that ends exactly at the buffer's end.
-constexpr std::uint64_t kTransfer = 2048;
-
-// Prints every fault as usual and counts those of the device under test.
-class FaultCounter final : public FaultSink {
-  public:
-    explicit FaultCounter(pci::Bdf device) : device_(device) {}
-    void fault(const iommu::Fault& f) override {
-        report_fault(f);
-        if (f.bdf == device_) ++count;
-    }
-    unsigned count = 0;
-
-  private:
-    pci::Bdf device_;
-};
-
 // As the guest's edu_dma(): wait for an idle device, program and start the DMA, then poll the
 // run bit with PAUSE in between (no 100 us sleeps, unlike Edu::dma, so both sides poll alike).
 bool timed_dma(Edu& edu, std::uint64_t src, std::uint64_t dst, bool to_ram) {
@@ -40,7 +21,7 @@ bool timed_dma(Edu& edu, std::uint64_t src, std::uint64_t dst, bool to_ram) {
         if (time::now_ns() > deadline) return false;
         x86::cpu_relax();
     }
-    edu.start_dma(src, dst, kTransfer, to_ram);
+    edu.start_dma(src, dst, kEduTransferBytes, to_ram);
     deadline = time::now_ns() + kEduDmaTimeoutNs;
     while (edu.dma_running()) {
         if (time::now_ns() > deadline) return false;
@@ -70,13 +51,13 @@ struct Measurement {
 // The timed loop, with edu attached to its domain; the data is checked afterwards.
 void timed_loop(Iommu& iommu, pci::Bdf bdf, Edu& edu, const std::uint8_t* bytes, std::uint32_t n,
                 Measurement& m) {
-    FaultCounter faults(bdf);
+    DeviceFaultRecorder faults(bdf);
     iommu.poll_faults(faults);  // anything stale
-    faults.count = 0;
+    faults.reset();
     const std::uint64_t t0 = x86::rdtsc();
     for (; m.round_trips < n; ++m.round_trips) {
-        if (!timed_dma(edu, kIova, kEduBuffer, /*to_ram=*/false) ||
-            !timed_dma(edu, kEduBuffer, kIova + kPageSize, /*to_ram=*/true))
+        if (!timed_dma(edu, kEduTestIova, kEduBuffer, /*to_ram=*/false) ||
+            !timed_dma(edu, kEduBuffer, kEduTestIova + kPageSize, /*to_ram=*/true))
             break;
     }
     m.cycles = x86::rdtsc() - t0;
@@ -86,7 +67,7 @@ void timed_loop(Iommu& iommu, pci::Bdf bdf, Edu& edu, const std::uint8_t* bytes,
         m.failure = "edu DMA hung";
     else if (faults.count != 0)
         m.failure = "DMA through the domain faulted";
-    else if (__builtin_memcmp(bytes, bytes + kPageSize, kTransfer) != 0)
+    else if (__builtin_memcmp(bytes, bytes + kPageSize, kEduTransferBytes) != 0)
         m.failure = "data mismatch after the round trips";
 }
 
@@ -100,7 +81,7 @@ Measurement measure(Iommu& iommu, pci::Bdf bdf, Edu& edu, std::uint32_t n) {
     }
     const HostPhys phys = pages.value();
     auto* bytes = static_cast<std::uint8_t*>(phys_to_virt(phys));
-    fill_pattern(bytes, kTransfer);
+    fill_pattern(bytes, kEduTransferBytes);
     __builtin_memset(bytes + kPageSize, 0, kPageSize);
 
     auto domain = iommu.create_domain();
@@ -108,7 +89,7 @@ Measurement measure(Iommu& iommu, pci::Bdf bdf, Edu& edu, std::uint32_t n) {
         m.failure = domain.error().what;
     } else {
         IommuDomain& d = *domain.value();
-        if (auto r = d.map(kIova, phys, 2 * kPageSize, /*write=*/true); !r) {
+        if (auto r = d.map(kEduTestIova, phys, 2 * kPageSize, /*write=*/true); !r) {
             m.failure = r.error().what;
         } else if (auto a = iommu.attach(bdf, d); !a) {
             m.failure = a.error().what;
@@ -118,7 +99,7 @@ Measurement measure(Iommu& iommu, pci::Bdf bdf, Edu& edu, std::uint32_t n) {
             // pending in edu.
             iommu.detach(bdf);
         }
-        if (auto r = d.unmap(kIova, 2 * kPageSize); !r && m.failure == nullptr)
+        if (auto r = d.unmap(kEduTestIova, 2 * kPageSize); !r && m.failure == nullptr)
             m.failure = r.error().what;
         iommu.destroy_domain(&d);
     }
@@ -154,7 +135,7 @@ void run_edu_dma_bench(Iommu* iommu, std::uint32_t round_trips) {
         log("edu dma bench device=", fn->bdf, " FAIL ", m.failure);
     else
         log("edu dma bench device=", fn->bdf,
-            " bytes=", std::uint64_t{m.round_trips} * 2 * kTransfer, " cycles=", m.cycles);
+            " bytes=", std::uint64_t{m.round_trips} * 2 * kEduTransferBytes, " cycles=", m.cycles);
 }
 
 }  // namespace hv::passthrough

@@ -13,6 +13,25 @@ namespace hv::passthrough {
 FaultSink& fault_reporter();
 void report_fault(const iommu::Fault& fault);
 
+// Prints every fault as the console reporter does and remembers those of one function (the
+// boot self-test's and benchmark's device under test).
+class DeviceFaultRecorder final : public FaultSink {
+  public:
+    explicit DeviceFaultRecorder(pci::Bdf device) : device_(device) {}
+    void fault(const iommu::Fault& f) override {
+        report_fault(f);
+        if (f.bdf != device_) return;
+        ++count;
+        last = f;
+    }
+    void reset() { count = 0; }
+    unsigned count = 0;
+    iommu::Fault last{};
+
+  private:
+    pci::Bdf device_;
+};
+
 // Drains the active IOMMU (init_iommu) into the console reporter and prints the summaries of
 // bursts whose window has ended. Nothing when no IOMMU is enabled. Called from the BSP's wait
 // loop on every wake-up (vmm/vm_manager.cpp) and after the IOMMU self-test.

@@ -31,8 +31,8 @@ GuestWindows vm_guest_windows() {
             .mmio32_size = vmm::platform::kPciMmio32Size,
             .mmio64_base = vmm::platform::kPciMmio64Base,
             .mmio64_size = vmm::platform::kPciMmio64Size,
-            .io_base = 0x1000,
-            .io_size = 0xF000};
+            .io_base = vmm::platform::kPciIoBase,
+            .io_size = vmm::platform::kPciIoSize};
 }
 
 bool fits_window(const GuestWindows& w, pci::BarKind kind, std::uint64_t size, std::uint64_t base) {

@@ -44,6 +44,10 @@ class FaultSink {
     ~FaultSink() = default;
 };
 
+// The message index map_interrupt() names a function's MSI by (MSI-X entries use their own
+// index, at most 2047, PCI 3.0 sec 6.8.2.3).
+inline constexpr std::uint16_t kMsiMessageIndex = 0xFFFF;
+
 class Iommu {
   public:
     [[nodiscard]] virtual const char* name() const = 0;  // "vtd" or "amdvi"
@@ -61,10 +65,10 @@ class Iommu {
     // Interrupt remapping: whether MSIs from assigned functions go through remapping tables.
     // Without it a device could raise any vector on any CPU by writing to 0xFEExxxxx.
     [[nodiscard]] virtual bool remaps_interrupts() const = 0;
-    // Lets `bdf`'s message number `index` (MSI: 0; MSI-X: the table entry) raise `vector` on the
-    // CPU with local APIC ID `apic_id` (fixed, edge, physical) and returns the address/data pair
-    // to program into the device for it. Nothing else that function sends is delivered. Without
-    // remapping, the compatibility-format message.
+    // Lets `bdf`'s message `index` (kMsiMessageIndex, or the MSI-X table entry) raise `vector` on
+    // the CPU with local APIC ID `apic_id` (fixed, edge, physical) and returns the address/data
+    // pair to program into the device for it. Nothing else that function sends is delivered.
+    // Without remapping, the compatibility-format message.
     [[nodiscard]] virtual Result<MsiMessage> map_interrupt(pci::Bdf bdf, std::uint16_t index,
                                                            std::uint8_t vector,
                                                            std::uint32_t apic_id) = 0;

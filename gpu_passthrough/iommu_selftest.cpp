@@ -11,29 +11,6 @@
 namespace hv::passthrough {
 namespace {
 
-constexpr std::uint64_t kIova = 0x10000;
-// Less than the whole buffer: QEMU 7.2's edu range check rejects a DMA that ends exactly at the
-// buffer's end (and stops the machine).
-constexpr std::uint64_t kBytes = kPageSize / 2;
-
-// Prints every fault as usual and remembers those of the device under test.
-class Recorder final : public FaultSink {
-  public:
-    explicit Recorder(pci::Bdf device) : device_(device) {}
-    void fault(const iommu::Fault& f) override {
-        report_fault(f);
-        if (f.bdf != device_) return;
-        ++count;
-        last = f;
-    }
-    void reset() { count = 0; }
-    unsigned count = 0;
-    iommu::Fault last{};
-
-  private:
-    pci::Bdf device_;
-};
-
 struct Outcome {
     const char* blocked = "skipped";
     const char* mapped = "skipped";
@@ -45,7 +22,7 @@ struct Outcome {
 };
 
 // Whether the device's faults since `reset()` include one at `address`.
-bool faulted_at(Iommu& iommu, Recorder& rec, std::uint64_t address) {
+bool faulted_at(Iommu& iommu, DeviceFaultRecorder& rec, std::uint64_t address) {
     rec.reset();
     iommu.poll_faults(rec);
     return rec.count != 0 && rec.last.address == (address & ~(kPageSize - 1));
@@ -57,24 +34,26 @@ void run_steps(Iommu& iommu, const pci::PciFunction& fn, Edu& edu, Outcome& out)
     if (!pages) return out.fail("no memory for the test pages");
     const HostPhys phys = pages.value();
     auto* bytes = static_cast<std::uint8_t*>(phys_to_virt(phys));
-    for (std::uint64_t i = 0; i < kBytes; ++i) bytes[i] = static_cast<std::uint8_t>(i * 7 + 1);
+    for (std::uint64_t i = 0; i < kEduTransferBytes; ++i)
+        bytes[i] = static_cast<std::uint8_t>(i * 7 + 1);
     __builtin_memset(bytes + kPageSize, 0, kPageSize);
-    Recorder rec(bdf);
+    DeviceFaultRecorder rec(bdf);
 
     // (a) Not attached: default deny. The address edu puts on the bus is its mask of ours.
     iommu.detach(bdf);
     iommu.poll_faults(rec);  // anything stale
     const std::uint64_t host_addr = phys.raw() & kEduDmaMask;
-    if (!edu.dma(host_addr, kEduBuffer, kBytes, /*to_ram=*/false)) return out.fail("edu DMA hung");
+    if (!edu.dma(host_addr, kEduBuffer, kEduTransferBytes, /*to_ram=*/false))
+        return out.fail("edu DMA hung");
     // "unlogged": no fault record. Whether the read was refused cannot be seen from here (edu's
     // buffer is not readable by the CPU); step (c) checks refusal through memory.
     out.blocked = faulted_at(iommu, rec, host_addr) ? "fault" : "unlogged";
 
-    // (b) Attached to a domain mapping both pages at kIova.
+    // (b) Attached to a domain mapping both pages at kEduTestIova.
     auto domain = iommu.create_domain();
     if (!domain) return out.fail(domain.error().what);
     IommuDomain& d = *domain.value();
-    if (auto r = d.map(kIova, phys, 2 * kPageSize, /*write=*/true); !r) {
+    if (auto r = d.map(kEduTestIova, phys, 2 * kPageSize, /*write=*/true); !r) {
         iommu.destroy_domain(&d);
         return out.fail(r.error().what);
     }
@@ -82,27 +61,30 @@ void run_steps(Iommu& iommu, const pci::PciFunction& fn, Edu& edu, Outcome& out)
         iommu.destroy_domain(&d);
         return out.fail(r.error().what);
     }
-    const bool moved = edu.dma(kIova, kEduBuffer, kBytes, false) &&
-                       edu.dma(kEduBuffer, kIova + kPageSize, kBytes, /*to_ram=*/true);
+    const bool moved =
+        edu.dma(kEduTestIova, kEduBuffer, kEduTransferBytes, false) &&
+        edu.dma(kEduBuffer, kEduTestIova + kPageSize, kEduTransferBytes, /*to_ram=*/true);
     rec.reset();
     iommu.poll_faults(rec);
-    const bool same = __builtin_memcmp(bytes, bytes + kPageSize, kBytes) == 0;
+    const bool same = __builtin_memcmp(bytes, bytes + kPageSize, kEduTransferBytes) == 0;
     out.mapped = !moved ? "hung" : rec.count != 0 ? "fault" : !same ? "mismatch" : "ok";
     if (out.mapped[0] != 'o') out.fail("DMA through the domain did not arrive");
 
     // (c) Detached: the same IOVA is blocked again, and the page keeps its contents.
     iommu.detach(bdf);
     __builtin_memset(bytes + kPageSize, 0, kPageSize);
-    if (!edu.dma(kEduBuffer, kIova + kPageSize, kBytes, true)) return out.fail("edu DMA hung");
-    const bool fault = faulted_at(iommu, rec, kIova + kPageSize);
+    if (!edu.dma(kEduBuffer, kEduTestIova + kPageSize, kEduTransferBytes, true))
+        return out.fail("edu DMA hung");
+    const bool fault = faulted_at(iommu, rec, kEduTestIova + kPageSize);
     bool untouched = true;
-    for (std::uint64_t i = 0; i < kBytes; ++i) untouched = untouched && bytes[kPageSize + i] == 0;
+    for (std::uint64_t i = 0; i < kEduTransferBytes; ++i)
+        untouched = untouched && bytes[kPageSize + i] == 0;
     // A write that reached memory is the failure; a refused one without a fault record is
     // reported as "unlogged" (QEMU 7.2's amd-iommu keeps no event log for it).
     out.detached = !untouched ? "leaked" : fault ? "fault" : "unlogged";
     if (!untouched) out.fail("a detached device wrote to memory");
 
-    if (auto r = d.unmap(kIova, 2 * kPageSize); !r) out.fail(r.error().what);
+    if (auto r = d.unmap(kEduTestIova, 2 * kPageSize); !r) out.fail(r.error().what);
     iommu.destroy_domain(&d);
     memory::free(phys, 2 * kPageSize);
 }

@@ -21,18 +21,23 @@
 namespace hv::passthrough {
 
 struct MsixEntry {
+    static constexpr std::uint32_t kMasked = 1u << 0;  // vector control (PCI 3.0 sec 6.8.2.9)
+
     std::uint32_t address_low = 0;
     std::uint32_t address_high = 0;
     std::uint32_t data = 0;
-    std::uint32_t vector_control = 1;  // bit 0: masked
+    std::uint32_t vector_control = kMasked;
 
-    [[nodiscard]] constexpr bool masked() const { return (vector_control & 1u) != 0; }
+    [[nodiscard]] constexpr bool masked() const { return (vector_control & kMasked) != 0; }
     [[nodiscard]] constexpr MsiMessage message() const {
         return {static_cast<std::uint64_t>(address_high) << 32 | address_low, data};
     }
     friend constexpr bool operator==(const MsixEntry&, const MsixEntry&) = default;
 };
-static_assert(sizeof(MsixEntry) == 16);  // PCI 3.0 sec 6.8.2, figure 6-11
+// PCI 3.0 sec 6.8.2, figure 6-11: the layout of a table entry in the device's BAR.
+static_assert(sizeof(MsixEntry) == 16);
+static_assert(offsetof(MsixEntry, address_low) == 0 && offsetof(MsixEntry, address_high) == 4 &&
+              offsetof(MsixEntry, data) == 8 && offsetof(MsixEntry, vector_control) == 12);
 
 class MsixTable {
   public:

@@ -19,12 +19,6 @@ class KernelDelay final : public pci::Delay {
     void wait_us(std::uint64_t us) override { time::delay_us(us); }
 };
 
-const pci::PciFunction* find(const HostDevices& host, pci::Bdf bdf) {
-    for (const pci::PciFunction& fn : host.functions)
-        if (fn.bdf == bdf) return &fn;
-    return nullptr;
-}
-
 // The grouping (iommu_groups.hpp) counts ACS controls a function offers as in force; make them so
 // on `fn` and every bridge above it before its DMA is trusted to stay inside its group. Returns
 // how many functions had controls turned on.
@@ -33,7 +27,10 @@ unsigned enable_acs_path(const HostDevices& host, const pci::PciFunction& fn) {
     if (!cs.has_extended()) return 0;  // ACS is an extended capability (PCIe 5.0 sec 7.7.8)
     unsigned changed = 0;
     const pci::PciFunction* at = &fn;
-    for (unsigned depth = 0; at != nullptr && depth < 256; ++depth) {
+    // A path up to the root crosses at most one bridge per bus number (PCI 3.0: 256 buses), which
+    // also ends the walk should a corrupt scan ever link bridges in a loop.
+    constexpr unsigned kMaxDepth = 256;
+    for (unsigned depth = 0; at != nullptr && depth < kMaxDepth; ++depth) {
         const pci::AcsCap& acs = at->caps.acs;
         if (acs.present()) {
             const auto reg = static_cast<std::uint16_t>(acs.offset + kAcsControlOffset);
@@ -48,7 +45,7 @@ unsigned enable_acs_path(const HostDevices& host, const pci::PciFunction& fn) {
                     log("passthrough: ", at->bdf, " did not take ACS control 0x", Hex{wanted});
             }
         }
-        at = at->parent ? find(host, *at->parent) : nullptr;
+        at = at->parent ? pci::find_function(host.functions, *at->parent) : nullptr;
     }
     return changed;
 }
@@ -97,10 +94,10 @@ Result<void> VmAssignment::assign_all(std::span<const pci::Bdf> devices, DmaFaul
     GuestBarLayout layout(vm_guest_windows());
     for (std::size_t i = 0; i < devices.size(); ++i) {
         Slot& s = slots_[count_];
-        s.host = find(host, devices[i]);
+        s.host = pci::find_function(host.functions, devices[i]);
         if (s.host == nullptr) return make_error(Errc::kNotFound, "device vanished");
         const Assessment a = assess(host, devices[i], devices);
-        s.reset = static_cast<std::uint8_t>(a.reset);
+        s.reset = a.reset;
         s.parent = s.host->parent;
         ++count_;
         // Reset before the device can reach the VM's memory: nothing of a previous owner's
@@ -124,7 +121,7 @@ Result<void> VmAssignment::assign_all(std::span<const pci::Bdf> devices, DmaFaul
 
 Result<void> VmAssignment::reset(Slot& s, bool quiesce) {
     KernelDelay delay;
-    const auto method = static_cast<ResetMethod>(s.reset);
+    const ResetMethod method = s.reset;
     const std::uint64_t start = time::now_ns();
     auto r = pci::reset_function(pci::host_config(), s.host->bdf, method, s.parent, delay,
                                  quiesce ? pci::Quiesce::kYes : pci::Quiesce::kNo);

@@ -16,6 +16,7 @@
 #include <span>
 
 #include "drivers/pci/bdf.hpp"
+#include "gpu_passthrough/assignability.hpp"
 #include "gpu_passthrough/assigned_device.hpp"
 #include "gpu_passthrough/dma_owners.hpp"
 #include "gpu_passthrough/iommu.hpp"
@@ -46,7 +47,7 @@ class VmAssignment final : public vmm::VmDevices {
   private:
     struct Slot {
         const pci::PciFunction* host = nullptr;
-        std::uint8_t reset = 0;  // ResetMethod
+        ResetMethod reset = ResetMethod::kNone;
         Optional<pci::Bdf> parent;
         bool attached = false;
         bool registered = false;

@@ -44,6 +44,28 @@ bool cmdline_flag(StrView cmdline, StrView flag) {
     });
 }
 
+Optional<std::uint64_t> parse_cmdline_number(StrView text) {
+    const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+    const std::uint64_t base = hex ? 16 : 10;
+    if (text.empty()) return kNone;
+    std::uint64_t v = 0;
+    for (std::size_t i = hex ? 2 : 0; i < text.size(); ++i) {
+        const char c = text[i];
+        std::uint64_t d;
+        if (c >= '0' && c <= '9')
+            d = static_cast<std::uint64_t>(c - '0');
+        else if (hex && c >= 'a' && c <= 'f')
+            d = static_cast<std::uint64_t>(c - 'a' + 10);
+        else if (hex && c >= 'A' && c <= 'F')
+            d = static_cast<std::uint64_t>(c - 'A' + 10);
+        else
+            return kNone;
+        if (v > (~std::uint64_t{0} - d) / base) return kNone;
+        v = v * base + d;
+    }
+    return v;
+}
+
 StrView module_name(StrView module_cmdline) {
     return cmdline_value(module_cmdline, "name").value_or(StrView());
 }

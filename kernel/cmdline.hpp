@@ -5,6 +5,8 @@
 // nobody asks for.
 //
 // Pure: the results are views into the caller's string, which must outlive them.
+#include <cstdint>
+
 #include "kernel/lib/optional.hpp"
 #include "kernel/lib/str.hpp"
 
@@ -17,6 +19,10 @@ namespace hv {
 // True when a token equals `flag` exactly, or is `flag=` followed by a value other than
 // "0", "off", "no" or "false".
 [[nodiscard]] bool cmdline_flag(StrView cmdline, StrView flag);
+
+// A command-line number: decimal digits, or `0x` and hex digits (either case). None for anything
+// else: empty, a sign, other characters, or a value past 2^64 - 1.
+[[nodiscard]] Optional<std::uint64_t> parse_cmdline_number(StrView text);
 
 // The name a boot module is known by: the `name=` token of its command line, or the empty view.
 [[nodiscard]] StrView module_name(StrView module_cmdline);

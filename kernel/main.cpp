@@ -59,14 +59,8 @@ std::uint32_t parse_edu_dma_bench(StrView cmdline) {
     constexpr std::uint32_t kMaxRoundTrips = 10'000;
     auto v = cmdline_value(cmdline, "edu_dma_bench");
     if (!v) return 0;
-    std::uint32_t n = 0;
-    bool ok = !v->empty();
-    for (std::size_t i = 0; ok && i < v->size(); ++i) {
-        const char c = (*v)[i];
-        ok = c >= '0' && c <= '9' && n <= kMaxRoundTrips;
-        n = n * 10 + static_cast<std::uint32_t>(c - '0');
-    }
-    if (ok && n >= 1 && n <= kMaxRoundTrips) return n;
+    const auto n = parse_cmdline_number(*v);
+    if (n && *n >= 1 && *n <= kMaxRoundTrips) return static_cast<std::uint32_t>(*n);
     log("ignoring edu_dma_bench=", *v, " (expected 1 to ", kMaxRoundTrips, " round trips)");
     return 0;
 }

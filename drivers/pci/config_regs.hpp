@@ -22,6 +22,13 @@ inline constexpr std::uint16_t kVendorAbsent = 0xffff;
 // enabled completes a read of the Vendor ID with this value instead of retrying.
 inline constexpr std::uint16_t kVendorCrs = 0x0001;
 
+// Base class and subclass, as class_code >> 8 (PCI Code and ID Assignment spec 1.12, sec 1).
+namespace class_subclass {
+inline constexpr std::uint16_t kVgaDisplay = 0x0300;  // 03h/00h, VGA-compatible controller
+inline constexpr std::uint16_t kHostBridge = 0x0600;  // 06h/00h
+inline constexpr std::uint16_t kIommu = 0x0806;       // 08h/06h, IOMMU (AMD-Vi's own function)
+}  // namespace class_subclass
+
 // 32-bit header registers (PCI 3.0 sec 6.1, fig. 6-1; PPB 1.2 sec 3.2, fig. 3-2).
 enum class Reg32 : std::uint16_t {
     kVendorDevice = 0x00,
@@ -158,6 +165,7 @@ inline constexpr std::uint16_t kMask32 = 0x0c;  // per-vector masking capable fu
 inline constexpr std::uint16_t kMask64 = 0x10;
 // Message Control bits (sec 6.8.1.3).
 inline constexpr std::uint16_t kEnable = 1u << 0;
+inline constexpr std::uint16_t kMultipleMessageEnableMask = 0x7u << 4;  // log2 of vectors granted
 inline constexpr std::uint16_t k64Bit = 1u << 7;
 inline constexpr std::uint16_t kPerVectorMasking = 1u << 8;
 }  // namespace msi_cap

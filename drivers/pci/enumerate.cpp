@@ -66,11 +66,15 @@ PciFunction probe_function(ConfigSpace& cs, Bdf bdf, std::uint32_t id,
 
 }  // namespace
 
-const PciFunction* FunctionList::find(Bdf bdf) const {
-    for (const PciFunction& fn : *this) {
+const PciFunction* find_function(std::span<const PciFunction> fns, Bdf bdf) {
+    for (const PciFunction& fn : fns) {
         if (fn.bdf == bdf) return &fn;
     }
     return nullptr;
+}
+
+const PciFunction* FunctionList::find(Bdf bdf) const {
+    return find_function(std::span<const PciFunction>(items_, size_), bdf);
 }
 
 bool FunctionList::push(const PciFunction& fn) {

@@ -5,6 +5,7 @@
 // and the hypervisor only needs to know what is there to hand devices to guests.
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "drivers/pci/bar.hpp"
 #include "drivers/pci/capabilities.hpp"
@@ -45,10 +46,17 @@ struct PciFunction {
     [[nodiscard]] constexpr std::uint8_t subclass() const {
         return static_cast<std::uint8_t>(class_code >> 8);
     }
+    // Base class and subclass together (config_regs.hpp, class_subclass).
+    [[nodiscard]] constexpr std::uint16_t class_subclass() const {
+        return static_cast<std::uint16_t>(class_code >> 8);
+    }
     [[nodiscard]] constexpr std::uint8_t prog_if() const {
         return static_cast<std::uint8_t>(class_code);
     }
 };
+
+// The function at `bdf` in `fns`, or nullptr.
+[[nodiscard]] const PciFunction* find_function(std::span<const PciFunction> fns, Bdf bdf);
 
 // Functions in discovery order (depth first). Fixed capacity; about 256 * sizeof(PciFunction)
 // bytes, so the owner keeps it in reserved memory rather than on a stack.

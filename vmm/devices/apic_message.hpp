@@ -4,19 +4,12 @@
 // the VM routes them to the destination vCPUs' local APICs.
 #include <cstdint>
 
+#include "arch/x86/cpu/apic_delivery_mode.hpp"
+
 namespace hv::vmm {
 
-// Delivery mode, the same encoding in the ICR (SDM vol. 3A 12.6.1), the I/O APIC redirection
-// entry (82093AA datasheet 3.2.4) and MSI data (SDM vol. 3A 12.11.2).
-enum class DeliveryMode : std::uint8_t {
-    kFixed = 0,
-    kLowestPriority = 1,
-    kSmi = 2,
-    kNmi = 4,
-    kInit = 5,
-    kStartup = 6,
-    kExtInt = 7,
-};
+// Delivery mode, the same encoding in the ICR, the I/O APIC redirection entry and MSI data.
+using DeliveryMode = x86::DeliveryMode;
 
 // ICR destination shorthand (SDM vol. 3A 12.6.1, bits 19:18).
 enum class Shorthand : std::uint8_t {

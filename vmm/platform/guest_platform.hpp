@@ -15,6 +15,11 @@ inline constexpr std::uint64_t kPciMmio32Size = 0x2000'0000;
 // any guest RAM: 512 GiB to 768 GiB, inside the 40 physical-address bits guests are promised.
 inline constexpr std::uint64_t kPciMmio64Base = 512ull << 30;
 inline constexpr std::uint64_t kPciMmio64Size = 256ull << 30;
+// I/O BARs of assigned devices: above the first 4 KiB of ports, where the ISA devices and this
+// platform's own ports (PM1, PM timer, reset, COM1, PCI configuration) live, as PC firmware places
+// them; the host bridge passes them on (dsdt.cpp).
+inline constexpr std::uint64_t kPciIoBase = 0x1000;
+inline constexpr std::uint64_t kPciIoSize = 0x1'0000 - kPciIoBase;
 inline constexpr std::uint64_t kEcamBase = 0xE000'0000;  // PCIe ECAM (PCI Firmware spec 4.1.2)
 inline constexpr std::uint8_t kEcamFirstBus = 0;
 inline constexpr std::uint8_t kEcamLastBus = 0;  // one bus: 1 MiB of ECAM

@@ -1,5 +1,6 @@
 #include "arch/x86/cpu/lapic.hpp"
 
+#include "arch/x86/cpu/apic_delivery_mode.hpp"
 #include "arch/x86/cpu/control_regs.hpp"
 #include "arch/x86/cpu/cpuid.hpp"
 #include "arch/x86/cpu/interrupts.hpp"
@@ -15,11 +16,12 @@ constexpr std::uint32_t kSvrEnable = 1u << 8;          // software enable (SDM v
 constexpr std::uint32_t kLvtMasked = 1u << 16;
 constexpr std::uint32_t kTimerDivideBy16 = 0x3;  // divide configuration (SDM figure 12-10)
 
-// ICR fields (SDM vol. 3A 12.6.1, figure 12-12).
-constexpr std::uint32_t kIcrFixed = 0u << 8;
-constexpr std::uint32_t kIcrNmi = 4u << 8;
-constexpr std::uint32_t kIcrInit = 5u << 8;
-constexpr std::uint32_t kIcrStartup = 6u << 8;
+// ICR fields (SDM vol. 3A 12.6.1, figure 12-12): delivery mode in bits 10:8.
+constexpr std::uint32_t icr_mode(DeliveryMode m) { return static_cast<std::uint32_t>(m) << 8; }
+constexpr std::uint32_t kIcrFixed = icr_mode(DeliveryMode::kFixed);
+constexpr std::uint32_t kIcrNmi = icr_mode(DeliveryMode::kNmi);
+constexpr std::uint32_t kIcrInit = icr_mode(DeliveryMode::kInit);
+constexpr std::uint32_t kIcrStartup = icr_mode(DeliveryMode::kStartup);
 constexpr std::uint32_t kIcrDelivering = 1u << 12;
 constexpr std::uint32_t kIcrLevelAssert = 1u << 14;
 constexpr std::uint32_t kIcrTriggerLevel = 1u << 15;

@@ -27,6 +27,20 @@ struct Attributes {
     friend constexpr bool operator==(const Attributes&, const Attributes&) = default;
 };
 
+// Bytes one entry at `level` maps: 4 KiB at level 0, 512 times more per level up (every format
+// here: 512 eight-byte entries per table, SDM vol. 3A 4.5, VT-d spec 9.8, AMD IOMMU spec 2.2.3).
+[[nodiscard]] constexpr std::uint64_t level_page_size(unsigned level) {
+    return hv::kPageSize << (9 * level);
+}
+
+// The address an entry holds under `address_mask`: a leaf above level 0 maps a naturally aligned
+// large page, so its low address bits are flags or reserved and are dropped.
+[[nodiscard]] constexpr std::uint64_t entry_address(std::uint64_t raw, std::uint64_t address_mask,
+                                                    unsigned level, bool leaf) {
+    const std::uint64_t low = level == 0 || !leaf ? 0 : level_page_size(level) - 1;
+    return raw & address_mask & ~low;
+}
+
 // The result of a lookup: the physical address the input address maps to (page offset
 // included), what the leaf allows, and the size of the leaf page.
 struct Translation {

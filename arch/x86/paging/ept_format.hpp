@@ -44,9 +44,7 @@ class EptEntry {
         return static_cast<EptMemoryType>((raw_ & kMemoryTypeMask) >> kMemoryTypeShift);
     }
     [[nodiscard]] constexpr std::uint64_t address(unsigned level) const {
-        const std::uint64_t low =
-            level == 0 || !leaf(level) ? 0 : (hv::kPageSize << (9 * level)) - 1;
-        return raw_ & kAddressMask & ~low;
+        return entry_address(raw_, kAddressMask, level, leaf(level));
     }
 
   private:

@@ -54,9 +54,7 @@ class HptEntry {
     }
     // A large page's address starts at bit 21 or 30; bit 12 is then PAT, not address.
     [[nodiscard]] constexpr std::uint64_t address(unsigned level) const {
-        const std::uint64_t low =
-            level == 0 || !leaf(level) ? 0 : (hv::kPageSize << (9 * level)) - 1;
-        return raw_ & kAddressMask & ~low;
+        return entry_address(raw_, kAddressMask, level, leaf(level));
     }
     [[nodiscard]] constexpr unsigned pat_index(unsigned level) const {
         const std::uint64_t pat = level == 0 ? kPat4K : kPatLarge;

@@ -127,7 +127,7 @@ class PageTable {
     void destroy();
 
   private:
-    static constexpr std::uint64_t page_size(unsigned level) { return kPageSize << (9 * level); }
+    static constexpr std::uint64_t page_size(unsigned level) { return level_page_size(level); }
     static constexpr unsigned index(std::uint64_t va, unsigned level) {
         return static_cast<unsigned>((va >> (12 + 9 * level)) & (kEntries - 1));
     }

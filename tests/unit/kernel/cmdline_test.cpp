@@ -67,5 +67,25 @@ TEST(Cmdline, ModuleNameComesFromNameToken) {
 
 TEST(Cmdline, ModuleWithoutNameHasEmptyName) { EXPECT_TRUE(module_name("/boot/vms.toml").empty()); }
 
+TEST(Cmdline, NumbersAreDecimalOrHex) {
+    EXPECT_EQ(parse_cmdline_number("0").value_or(99), 0u);
+    EXPECT_EQ(parse_cmdline_number("10000").value_or(0), 10000u);
+    EXPECT_EQ(parse_cmdline_number("0xF000000").value_or(0), 0xF000000u);
+    EXPECT_EQ(parse_cmdline_number("0Xff").value_or(0), 0xFFu);
+    EXPECT_EQ(parse_cmdline_number("18446744073709551615").value_or(0), ~std::uint64_t{0});
+    EXPECT_EQ(parse_cmdline_number("0xffffffffffffffff").value_or(0), ~std::uint64_t{0});
+}
+
+TEST(Cmdline, MalformedNumbersAreNone) {
+    EXPECT_FALSE(parse_cmdline_number(""));
+    EXPECT_FALSE(parse_cmdline_number("0x"));
+    EXPECT_FALSE(parse_cmdline_number("-1"));
+    EXPECT_FALSE(parse_cmdline_number("12ab"));
+    EXPECT_FALSE(parse_cmdline_number("0xfg"));
+    EXPECT_FALSE(parse_cmdline_number("ff"));
+    EXPECT_FALSE(parse_cmdline_number("18446744073709551616"));  // 2^64
+    EXPECT_FALSE(parse_cmdline_number("0x10000000000000000"));
+}
+
 }  // namespace
 }  // namespace hv

@@ -45,6 +45,12 @@ constexpr std::uint16_t kQemuAmdViVendor = 0x1022;
 constexpr std::uint16_t kQemuAmdViDevice = 0x0010;
 constexpr std::uint16_t kNoAlias = 0xFFFF;
 
+// The remapping-table entry of message `index`: MSI and MSI-X entry 0 share entry 0, as a
+// function uses one or the other.
+constexpr std::uint16_t irt_entry(std::uint16_t index) {
+    return index == passthrough::kMsiMessageIndex ? 0 : index;
+}
+
 // Device table entries that are not attached to a domain carry this domain ID.
 constexpr std::uint16_t kBlockedDomain = 0;
 constexpr std::size_t kMaxUnits = 8;
@@ -88,10 +94,10 @@ class Unit {
     // untranslated), so a walk in between may tag the old table's translations with the new
     // domain ID.
     Result<void> set_entry(std::uint16_t id, const DeviceTableEntry& entry);
-    // One 32-bit interrupt remapping table entry, then INVALIDATE_INTERRUPT_TABLE for each of
-    // `ids` (the function and, under QEMU's model, its alias) and completion.
-    Result<void> set_irte(std::uint32_t* table, std::uint16_t index, Irte entry,
-                          std::initializer_list<std::uint16_t> ids);
+    // One 32-bit interrupt remapping table entry, then INVALIDATE_INTERRUPT_TABLE for `id` and
+    // (unless kNoAlias) `alias`, the bus 0 ID QEMU's model also uses, and completion.
+    Result<void> set_irte(std::uint32_t* table, std::uint16_t index, Irte entry, std::uint16_t id,
+                          std::uint16_t alias);
     // INVALIDATE_IOMMU_PAGES for [iova, iova + size) of `domain`, then completion.
     Result<void> invalidate_pages(std::uint16_t domain, std::uint64_t iova, std::uint64_t size);
     std::uint32_t drain_events(passthrough::FaultSink& sink);
@@ -253,11 +259,12 @@ Result<void> Unit::set_entry(std::uint16_t id, const DeviceTableEntry& entry) {
                 Command::invalidate_all_pages(entry.domain_id())});
 }
 
-Result<void> Unit::set_irte(std::uint32_t* table, std::uint16_t index, Irte entry,
-                            std::initializer_list<std::uint16_t> ids) {
+Result<void> Unit::set_irte(std::uint32_t* table, std::uint16_t index, Irte entry, std::uint16_t id,
+                            std::uint16_t alias) {
     __atomic_store_n(&table[index], entry.raw(), __ATOMIC_RELEASE);
     SpinGuard guard(command_lock_);
-    for (std::uint16_t id : ids) TRY(submit(Command::invalidate_interrupt_table(id)));
+    TRY(submit(Command::invalidate_interrupt_table(id)));
+    if (alias != kNoAlias) TRY(submit(Command::invalidate_interrupt_table(alias)));
     return wait_for_completion();
 }
 
@@ -528,12 +535,11 @@ Result<void> AmdVi::attach(pci::Bdf bdf, passthrough::IommuDomain& domain) {
                               "QEMU amd-iommu: the bus 0 requester ID alias is another device's");
         // A function that really sits at the alias would share the domain; a host bridge does
         // no DMA of its own.
-        for (const pci::PciFunction& fn : pci::functions()) {
-            if (fn.bdf.segment() == bdf.segment() && fn.bdf.routing_id() == alias &&
-                (fn.class_code >> 8) != 0x0600)
-                return make_error(Errc::kUnsupported,
-                                  "QEMU amd-iommu: the bus 0 requester ID alias is a device");
-        }
+        const pci::PciFunction* at =
+            pci::functions().find(pci::Bdf::from_routing_id(bdf.segment(), alias));
+        if (at != nullptr && at->class_subclass() != pci::class_subclass::kHostBridge)
+            return make_error(Errc::kUnsupported,
+                              "QEMU amd-iommu: the bus 0 requester ID alias is a device");
         TRY(units_[t->unit].set_entry(alias, entry));
         alias_owner_[alias] = t->id;
     }
@@ -590,19 +596,13 @@ Result<passthrough::MsiMessage> AmdVi::map_interrupt(pci::Bdf bdf, std::uint16_t
     if (!t) return make_error(Errc::kNotFound, "no AMD-Vi unit covers the device");
     InterruptTable* irt = interrupt_table(t->id);
     if (irt == nullptr) return make_error(Errc::kInvalid, "amdvi: device not attached");
-    // MSI and MSI-X entry 0 share entry 0: a function uses one or the other.
-    const std::uint16_t entry = index == 0xFFFF ? 0 : index;
+    const std::uint16_t entry = irt_entry(index);
     if (entry >= kIrtEntries)
         return make_error(Errc::kUnsupported, "amdvi: MSI-X entry past the remapping table");
     if (apic_id > 0xFF) return make_error(Errc::kUnsupported, "amdvi: x2APIC destination");
-    const std::uint16_t alias = qemu_alias(*t);
-    if (alias != kNoAlias)
-        TRY(units_[t->unit].set_irte(irt->table, entry,
-                                     Irte::fixed(vector, static_cast<std::uint8_t>(apic_id)),
-                                     {t->id, alias}));
-    else
-        TRY(units_[t->unit].set_irte(
-            irt->table, entry, Irte::fixed(vector, static_cast<std::uint8_t>(apic_id)), {t->id}));
+    TRY(units_[t->unit].set_irte(irt->table, entry,
+                                 Irte::fixed(vector, static_cast<std::uint8_t>(apic_id)), t->id,
+                                 qemu_alias(*t)));
     // Sec 2.2.5: the address is the usual one; data bits 10:0 index the table.
     return passthrough::MsiMessage{passthrough::msi::kAddressBase, entry};
 }
@@ -612,9 +612,9 @@ void AmdVi::unmap_interrupt(pci::Bdf bdf, std::uint16_t index) {
     const auto t = find(bdf);
     if (!t) return;
     InterruptTable* irt = interrupt_table(t->id);
-    const std::uint16_t entry = index == 0xFFFF ? 0 : index;
+    const std::uint16_t entry = irt_entry(index);
     if (irt == nullptr || entry >= kIrtEntries) return;
-    (void)units_[t->unit].set_irte(irt->table, entry, Irte{}, {t->id});
+    (void)units_[t->unit].set_irte(irt->table, entry, Irte{}, t->id, qemu_alias(*t));
 }
 
 std::uint32_t AmdVi::poll_faults(passthrough::FaultSink& sink) {

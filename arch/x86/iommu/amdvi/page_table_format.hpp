@@ -55,9 +55,7 @@ class IoPte {
         return level == 0 || next_level() == 0;
     }
     [[nodiscard]] constexpr std::uint64_t address(unsigned level) const {
-        const std::uint64_t low =
-            level == 0 || !leaf(level) ? 0 : (hv::kPageSize << (9 * level)) - 1;
-        return raw_ & kAddressMask & ~low;
+        return paging::entry_address(raw_, kAddressMask, level, leaf(level));
     }
 
   private:

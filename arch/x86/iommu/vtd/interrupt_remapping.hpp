@@ -17,19 +17,13 @@
 #include <array>
 #include <cstdint>
 
+#include "arch/x86/cpu/apic_delivery_mode.hpp"
 #include "arch/x86/iommu/entry_store.hpp"
 
 namespace hv::vtd {
 
-// DLM (VT-d spec 9.10), the local APIC delivery modes.
-enum class DeliveryMode : std::uint8_t {
-    kFixed = 0,
-    kLowestPriority = 1,
-    kSmi = 2,
-    kNmi = 4,
-    kInit = 5,
-    kExtInt = 7,
-};
+// DLM (VT-d spec 9.10) takes the local APIC delivery modes.
+using DeliveryMode = x86::DeliveryMode;
 
 // SVT: how the requester of an interrupt is checked against SID (VT-d spec 9.10).
 enum class SourceValidation : std::uint8_t {

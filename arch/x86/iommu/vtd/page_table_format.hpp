@@ -46,9 +46,7 @@ class SlEntry {
         return level == 0 || ((level == 1 || level == 2) && (raw_ & kPageSize));
     }
     [[nodiscard]] constexpr std::uint64_t address(unsigned level) const {
-        const std::uint64_t low =
-            level == 0 || !leaf(level) ? 0 : (hv::kPageSize << (9 * level)) - 1;
-        return raw_ & kAddressMask & ~low;
+        return paging::entry_address(raw_, kAddressMask, level, leaf(level));
     }
 
   private:

@@ -178,10 +178,10 @@ Result<void> Unit::set_irte(std::uint16_t index, const Irte& entry) {
         return make_error(Errc::kInvalid, "vtd: interrupt remapping index out of range");
     SpinGuard g(lock_);
     std::uint64_t* slot = irt_ + 2 * std::size_t{index};
-    // An entry going away loses its present bit first; a new one gains it last.
-    if (!entry.present()) store_(&slot[0], entry.low());
-    store_(&slot[1], entry.high());
-    store_(&slot[0], entry.low());
+    if (entry.present())
+        entry.write_to(slot, store_);
+    else
+        Irte::clear(slot, store_);
     const InvalidationDescriptor d = InvalidationDescriptor::interrupt_entries(index);
     return submit(std::span<const InvalidationDescriptor>(&d, 1));
 }
