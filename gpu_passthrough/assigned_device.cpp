@@ -102,20 +102,6 @@ Result<void> AssignedDevice::init(vmm::Vm& vm, const pci::PciFunction& host, pci
     guest_bdf_ = guest_bdf;
     first_bars_ = bars;
 
-    // The host keeps decoding the BARs where firmware put them; the guest's command register is
-    // virtual except for bus mastering (virtual_config_space.hpp).
-    std::uint16_t decode = 0;
-    for (const AssignedBar& b : bars.bar) {
-        if (b.kind == pci::BarKind::kIo) decode |= pci::command::kIoSpace;
-        if (b.kind == pci::BarKind::kMem32 || b.kind == pci::BarKind::kMem64)
-            decode |= pci::command::kMemorySpace;
-    }
-    pci::ConfigSpace& cs = pci::host_config();
-    const std::uint16_t command = cs.read(host.bdf, pci::Reg16::kCommand);
-    cs.write(host.bdf, pci::Reg16::kCommand,
-             static_cast<std::uint16_t>((command & ~pci::command::kBusMaster) | decode |
-                                        pci::command::kIntxDisable));
-
     const pci::MsixCap& msix = host.caps.msix;
     if (msix.present()) {
         const pci::Bar& tb = host.bars.bar[msix.table_bir];
@@ -158,7 +144,26 @@ void AssignedDevice::report_bars() const {
     }
 }
 
+void AssignedDevice::decode_host_bars() {
+    // The host keeps decoding the BARs where firmware put them; the guest's command register is
+    // virtual except for bus mastering (virtual_config_space.hpp). Done for every fresh view: the
+    // reset before a restart leaves the function quiesced, decoding nothing, and a guest whose
+    // BAR reads then return nothing would find no device there.
+    std::uint16_t decode = 0;
+    for (const AssignedBar& b : first_bars_.bar) {
+        if (b.kind == pci::BarKind::kIo) decode |= pci::command::kIoSpace;
+        if (b.kind == pci::BarKind::kMem32 || b.kind == pci::BarKind::kMem64)
+            decode |= pci::command::kMemorySpace;
+    }
+    pci::ConfigSpace& cs = pci::host_config();
+    const std::uint16_t command = cs.read(host_->bdf, pci::Reg16::kCommand);
+    cs.write(host_->bdf, pci::Reg16::kCommand,
+             static_cast<std::uint16_t>((command & ~pci::command::kBusMaster) | decode |
+                                        pci::command::kIntxDisable));
+}
+
 Result<void> AssignedDevice::build_view() {
+    decode_host_bars();  // first: interrupts_off() writes the MSI-X table in a BAR
     interrupts_off();
     if (msix_entries_ != nullptr)
         msix_table_ = MsixTable(std::span<MsixEntry>(msix_entries_, host_->caps.msix.table_size));

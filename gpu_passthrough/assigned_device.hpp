@@ -102,6 +102,8 @@ class AssignedDevice final : public vmm::PciFunction, public HostConfig {
     };
     static constexpr unsigned kMaxTraps = pci::kType0BarCount * 2;
 
+    // Host command register: memory and I/O decoding for the BARs, bus mastering off, INTx off.
+    void decode_host_bars();
     [[nodiscard]] Result<void> build_view();
     // One console line per BAR: guest and host address, size, and what backs it.
     void report_bars() const;

@@ -127,6 +127,7 @@ foreach(iommu intel amd)
     ARGS ${iommu_args} --device pcie-root-port,id=rp1,chassis=1
          --qemu-arg -drive --qemu-arg file=${img},if=none,id=nvm,format=raw
          --device nvme,serial=pt0,drive=nvm,bus=rp1
+         --reject "nvme nvme0: .*(not ready|failure|timeout)"
          --expect "^hv: vm ml0 device 0000:01:00\\.0 reset=flr ms=[0-9]+$"
          --expect "^hv: vm ml0 device 0000:01:00\\.0 assigned as 0000:00:01\\.0 reset=flr iommu_domain=[0-9]+ interrupts=remapped acs_enabled=[0-9]+$"
          --expect "^hv: vm ml0 started vcpus=2 memory_mib=512 devices=1$"
@@ -141,23 +142,30 @@ foreach(iommu intel amd)
 endforeach()
 
 # A guest reboot with an assigned device: the VM restarts in place, the controller is reset (FLR)
-# and its guest view rebuilt before RAM is zeroed, and the second boot's driver binds it again.
+# and its guest view rebuilt before RAM is zeroed, and the second boot's driver binds it again and
+# writes and reads it back (guest.then=nvme-rw), as in the first boot of linux.nvme_vtd.
 set(img ${CMAKE_CURRENT_BINARY_DIR}/linux.nvme_reboot.img)
 if(NOT EXISTS ${img})
   execute_process(COMMAND truncate -s 64M ${img})
 endif()
 set(m "")
-hv_linux_vm(m rb 1 256 reboot-once "devices = [\"0000:01:00.0\"]")
+hv_linux_vm(m rb 1 256 "reboot-once guest.then=nvme-rw" "devices = [\"0000:01:00.0\"]")
 hv_linux_test(nvme_reboot SMP 2 MANIFEST "${m}"
   ARGS --iommu intel --device pcie-root-port,id=rp1,chassis=1
        --qemu-arg -drive --qemu-arg file=${img},if=none,id=nvm,format=raw
        --device nvme,serial=pt1,drive=nvm,bus=rp1
+       --reject "nvme nvme0: .*(not ready|failure|timeout)"
        --expect "^\\[rb\\] \\[ *[0-9.]+\\] nvme nvme0: pci function 0000:00:01\\.0$"
+       --expect "^\\[rb\\] \\[ *[0-9.]+\\] nvme nvme0: 1/0/0 default/read/poll queues$"
        --expect "^\\[rb\\] guest: rebooting$"
        --expect "^hv: vm rb device 0000:01:00\\.0 reset=flr ms=[0-9]+$"
        --expect "^hv: vm rb restarted after reboot restarts=1$"
        --expect "^\\[rb\\] \\[ *[0-9.]+\\] nvme nvme0: pci function 0000:00:01\\.0$"
+       --expect "^\\[rb\\] \\[ *[0-9.]+\\] nvme nvme0: 1/0/0 default/read/poll queues$"
        --expect "^\\[rb\\] guest: second boot rtc=2099-01-01$"
+       --expect "^\\[rb\\] guest: nvme raw rw ok sha256=[0-9a-f]{64}$"
+       --expect "^\\[rb\\] guest: nvme fs rw ok sha256=[0-9a-f]{64}$"
+       --reject "guest: nvme FAIL"
        --expect "^hv: vm rb stopped reason=poweroff$"
        --expect "^hv: vm rb device 0000:01:00\\.0 returned to the host quiesced$")
 
