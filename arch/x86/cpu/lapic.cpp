@@ -50,6 +50,11 @@ void write(Reg r, std::uint32_t v) {
 
 void send_icr(std::uint32_t dest, std::uint32_t low) {
     if (g_mode == Mode::kX2apic) {
+        // A WRMSR to the x2APIC ICR is not serializing: the IPI could reach the target before
+        // this CPU's earlier stores (e.g. an interrupt posted to a vCPU's virtual LAPIC) are
+        // visible there, and a target that then finds nothing goes back to sleep. MFENCE;LFENCE
+        // first orders them (SDM vol. 3A 12.12.3).
+        asm volatile("mfence; lfence" ::: "memory");
         // One 64-bit write; destination is the full x2APIC ID (SDM vol. 3A 12.12.9).
         wrmsr(0x800 + static_cast<std::uint32_t>(Reg::kIcrLow) / 16,
               (static_cast<std::uint64_t>(dest) << 32) | low);
