@@ -1,5 +1,6 @@
 /*
- * void svm_run(uint64_t guest_vmcb_pa, GuestRegisters* regs, uint64_t host_vmcb_pa)
+ * void svm_run(uint64_t guest_vmcb_pa, GuestRegisters* regs, uint64_t host_vmcb_pa,
+ *              uint64_t guest_in_shadow)
  *
  * One guest entry and exit (AMD APM vol. 2 15.5 "VMRUN", 15.6 "#VMEXIT"). VMRUN switches RAX,
  * RSP, RIP, RFLAGS, control and segment registers through the VMCB; the general registers are ours
@@ -11,9 +12,19 @@
  * loading guest registers and VMRUN; one that arrives then is held and causes an immediate exit
  * (INTR/NMI intercepts). With V_INTR_MASKING the host's RFLAGS.IF at VMRUN decides whether
  * physical interrupts reach the intercept while the guest runs (APM 15.21.1), so IF is set
- * under GIF=0 just before VMRUN and cleared again before STGI: a host timer or kick IPI then
- * always ends the guest's run. #VMEXIT leaves GIF clear (APM 15.17). The caller keeps RFLAGS.IF
- * clear, so host interrupts are taken where it chooses (sti; cli).
+ * under GIF=0 before VMRUN and cleared again before STGI: a host timer or kick IPI then always
+ * ends the guest's run. #VMEXIT leaves GIF clear (APM 15.17). The caller keeps RFLAGS.IF clear,
+ * so host interrupts are taken where it chooses (sti; cli).
+ *
+ * Where the STI goes depends on guest_in_shadow (the VMCB's interrupt shadow bit, APM 15.20).
+ * On hardware VMRUN loads the guest's shadow from the VMCB and the host's STI shadow plays no
+ * part. QEMU's TCG (7.2) instead ignores the VMCB bit and hands the host's shadow to the guest:
+ *   - a guest stopped in its shadow (between "sti" and "hlt") resumed without it, took the
+ *     virtual interrupt before its HLT, then halted with nothing left to wake it;
+ *   - a guest resumed at an STI while the host's shadow was carried in lost that STI's shadow
+ *     (QEMU lets only the first of two shadowing instructions set it), with the same result.
+ * Both were the rare guest.hlt hang. So STI is the instruction right before VMRUN exactly when
+ * the guest is in a shadow, and comes early otherwise; either way hardware behaves the same.
  *
  * GuestRegisters layout: gpr[16] in x86 encoding order (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi,
  * r8..r15); rax and rsp are not used here (they live in the VMCB).
@@ -33,7 +44,11 @@ svm_run:
     push %rsi                       /* GuestRegisters* */
 
     clgi
-    mov %rdi, %rax
+    /* ZF = !guest_in_shadow, kept until VMRUN: MOV and VMLOAD leave the flags alone. */
+    test %rcx, %rcx
+    jnz 1f
+    sti                             /* held off by GIF=0 until VMRUN sets GIF */
+1:  mov %rdi, %rax
     vmload %rax
     mov G_RCX(%rsi), %rcx
     mov G_RDX(%rsi), %rdx
@@ -50,8 +65,9 @@ svm_run:
     mov G_R15(%rsi), %r15
     mov G_RSI(%rsi), %rsi
 
-    sti                             /* held off by GIF=0 until VMRUN sets GIF */
-    vmrun %rax
+    jz 2f
+    sti                             /* VMRUN in STI's shadow: see above */
+2:  vmrun %rax
     /* #VMEXIT: RAX, RSP, RIP come back from the host save area; RAX = guest VMCB again. */
     vmsave %rax
 

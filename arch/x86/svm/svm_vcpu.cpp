@@ -10,7 +10,7 @@
 #include "kernel/percpu.hpp"
 
 extern "C" void svm_run(std::uint64_t guest_vmcb_pa, hv::vmm::GuestRegisters* regs,
-                        std::uint64_t host_vmcb_pa);
+                        std::uint64_t host_vmcb_pa, std::uint64_t guest_in_shadow);
 
 namespace hv::svm {
 namespace {
@@ -147,7 +147,7 @@ const vmm::Exit& SvmVcpu::run() {
         flush_tlb_ = false;
         host_vmcb_pa_ = g_cpu[this_cpu().index].host_vmcb.raw();
     }
-    svm_run(vmcb_pa_.raw(), &regs_, host_vmcb_pa_);
+    svm_run(vmcb_pa_.raw(), &regs_, host_vmcb_pa_, c.interrupt_shadow & kInterruptShadow);
     c.tlb_control = static_cast<std::uint8_t>(TlbControl::kNothing);
     c.clean_bits = clean::kAll;
     regs_[vmm::Gpr::kRax] = v.rax;
@@ -182,7 +182,7 @@ void SvmVcpu::inject_exception(std::uint8_t vector, bool has_error, std::uint32_
 
 bool SvmVcpu::interrupt_window_open() const {
     const VmcbControl& c = vmcb_->control;
-    return (regs_.rflags & vmm::kRflagsIf) != 0 && (c.interrupt_shadow & 1) == 0 &&
+    return (regs_.rflags & vmm::kRflagsIf) != 0 && (c.interrupt_shadow & kInterruptShadow) == 0 &&
            !event_valid(c.event_inject);
 }
 

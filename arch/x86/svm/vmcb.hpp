@@ -122,6 +122,10 @@ static_assert(offsetof(Vmcb, state) + offsetof(VmcbState, rax) == 0x5F8);
 static_assert(offsetof(Vmcb, state) + offsetof(VmcbState, cr2) == 0x640);
 static_assert(offsetof(Vmcb, state) + offsetof(VmcbState, g_pat) == 0x668);
 
+// Interrupt shadow field (APM vol. 2, table B-1, offset 0x068): bit 0 = INTERRUPT_SHADOW, the
+// guest is in the shadow of an STI or MOV SS and takes no interrupt before its next instruction.
+inline constexpr std::uint64_t kInterruptShadow = 1u << 0;
+
 // InterceptMisc1 bits (APM vol. 2, table B-1, offset 0x00C).
 namespace misc1 {
 inline constexpr std::uint32_t kIntr = 1u << 0;
