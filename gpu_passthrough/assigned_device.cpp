@@ -17,9 +17,6 @@
 namespace hv::passthrough {
 namespace {
 
-constexpr std::uint64_t page_down(std::uint64_t v) { return v & ~(kPageSize - 1); }
-constexpr std::uint64_t page_up(std::uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize - 1); }
-
 // PCI 3.0 sec 6.8.2.7: the PBA holds one bit per table entry, in qwords.
 constexpr std::uint64_t pba_bytes(std::uint32_t entries) { return (entries + 63) / 64 * 8; }
 
@@ -47,17 +44,20 @@ constexpr unsigned kMaxRegisterMappings = 64;
 SpinLock g_mappings_lock;
 RegisterMapping g_mappings[kMaxRegisterMappings];
 
+// The virtual address of host registers [phys, phys + size), mapping the pages around them.
 Result<volatile std::uint8_t*> map_registers(std::uint64_t phys, std::uint64_t size) {
+    const std::uint64_t first = align_down(phys, kPageSize);
+    const std::uint64_t bytes = align_up(phys + size, kPageSize) - first;
     SpinGuard g(g_mappings_lock);
     for (const RegisterMapping& m : g_mappings) {
-        if (m.virt != nullptr && phys >= m.phys && phys + size <= m.phys + m.size)
+        if (m.virt != nullptr && first >= m.phys && first + bytes <= m.phys + m.size)
             return m.virt + (phys - m.phys);
     }
     for (RegisterMapping& m : g_mappings) {
         if (m.virt != nullptr) continue;
-        volatile void* v = TRY(mmio_map(HostPhys(phys), size));
-        m = {phys, size, static_cast<volatile std::uint8_t*>(v)};
-        return m.virt;
+        volatile void* v = TRY(mmio_map(HostPhys(first), bytes));
+        m = {first, bytes, static_cast<volatile std::uint8_t*>(v)};
+        return m.virt + (phys - first);
     }
     return make_error(Errc::kTooMany, "no room to map device registers");
 }
@@ -109,9 +109,7 @@ Result<void> AssignedDevice::init(vmm::Vm& vm, const pci::PciFunction& host, pci
             return make_error(Errc::kUnsupported, "MSI-X table is not in a memory BAR");
         const std::uint64_t table_bytes = std::uint64_t{msix.table_size} * MsixTable::kEntryBytes;
         const std::uint64_t phys = tb.base + msix.table_offset;
-        volatile std::uint8_t* page =
-            TRY(map_registers(page_down(phys), page_up(phys + table_bytes) - page_down(phys)));
-        host_msix_table_ = page + (phys - page_down(phys));
+        host_msix_table_ = TRY(map_registers(phys, table_bytes));
         msix_entries_ = static_cast<MsixEntry*>(
             TRY(kmalloc(msix.table_size * sizeof(MsixEntry), alignof(MsixEntry))));
         msix_vectors_ = static_cast<MsixVector*>(
@@ -261,13 +259,12 @@ Result<void> AssignedDevice::map_bar(unsigned slot, std::uint64_t guest_base) {
         // A BAR smaller than a page forwards only its own bytes; its page's rest reads all ones.
         const std::uint64_t forwarded = b.size < r.size ? b.size : r.size;
         const std::uint64_t phys = hb.base + r.offset;
-        volatile std::uint8_t* page =
-            TRY(map_registers(page_down(phys), page_up(phys + forwarded) - page_down(phys)));
+        volatile std::uint8_t* const host = TRY(map_registers(phys, forwarded));
         t->device = this;
         t->slot = slot;
         t->bar_offset = r.offset;
         t->size = forwarded;
-        t->host = page + (phys - page_down(phys));
+        t->host = host;
         t->id = TRY(vm_->platform().mmio_regions().add(guest_base + r.offset, r.size, *t));
         t->active = true;
     }
@@ -316,7 +313,6 @@ void AssignedDevice::update_mappings() {
         // A refused unmap (earlier frees still wait for the vCPUs' flush) keeps the old place;
         // the guest's next write of the BAR tries again.
         if (auto r = unmap_bar(slot); !r) {
-            ++mapping_failures_;
             log("vm ", vm_->name(), " device ", host_->bdf, ": BAR", slot, " not moved to 0x",
                 Hex{base}, ": ", r.error().what);
             continue;
@@ -326,7 +322,6 @@ void AssignedDevice::update_mappings() {
             log("vm ", vm_->name(), " device ", host_->bdf, " bar", slot, " moved to 0x",
                 Hex{base});
         } else {
-            ++mapping_failures_;
             log("vm ", vm_->name(), " device ", host_->bdf, ": BAR", slot, " at 0x", Hex{base},
                 " not mapped: ", r.error().what);
             (void)unmap_bar(slot);

@@ -57,8 +57,6 @@ class AssignedDevice final : public vmm::PciFunction, public HostConfig {
                    ? 0
                    : std::uint64_t{host_->caps.msix.table_size} * (sizeof(MsixEntry) + 1);
     }
-    // Guest BAR mappings that failed (overlap, outside the windows) since init; for the console.
-    [[nodiscard]] std::uint32_t mapping_failures() const { return mapping_failures_; }
 
     // vmm::PciFunction (under the platform lock)
     std::uint32_t config_read(std::uint16_t reg, std::uint8_t size) override;
@@ -139,7 +137,6 @@ class AssignedDevice final : public vmm::PciFunction, public HostConfig {
     Mapped mapped_[pci::kType0BarCount]{};
     MmioTrap traps_[kMaxTraps]{};
     PortTrap port_traps_[pci::kType0BarCount]{};
-    std::uint32_t mapping_failures_ = 0;
 
     // MSI: one vector (multiple message enable stays 0).
     std::uint8_t msi_vector_ = 0;

@@ -5,9 +5,6 @@
 namespace hv::passthrough {
 namespace {
 
-constexpr std::uint64_t page_down(std::uint64_t v) { return v & ~(kPageSize - 1); }
-constexpr std::uint64_t page_up(std::uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize - 1); }
-
 void push(BarRegions& out, std::uint64_t offset, std::uint64_t size, bool trapped) {
     if (size == 0) return;
     if (out.count != 0) {
@@ -34,7 +31,8 @@ BarRegions split_bar(std::uint64_t bar_size, std::span<const ByteRange> traps) {
     for (const ByteRange& r : traps) {
         if (n == 2 || r.size == 0 || r.offset >= bar_size) continue;
         const std::uint64_t end = r.size > bar_size - r.offset ? bar_size : r.offset + r.size;
-        t[n++] = {page_down(r.offset), page_up(end) - page_down(r.offset)};
+        const std::uint64_t first = align_down(r.offset, kPageSize);
+        t[n++] = {first, align_up(end, kPageSize) - first};
     }
     if (n == 2 && t[1].offset < t[0].offset) {
         const ByteRange x = t[0];

@@ -1,6 +1,5 @@
 #include "gpu_passthrough/dma_owners.hpp"
 
-#include "kernel/cpu_work.hpp"
 #include "kernel/spinlock.hpp"
 #include "vmm/vm.hpp"
 
@@ -44,7 +43,7 @@ OwnerName apply_fault_policy(pci::Bdf bdf) {
         vmm::Vm& vm = *o.vm;
         if (o.policy == DmaFaultPolicy::kStop && !vm.stopping()) {
             vm.stop(vmm::StopReason::kDmaFault);
-            for (std::uint32_t i = 0; i < vm.vcpu_count(); ++i) kick_cpu(vm.host_cpu(i));
+            vm.kick_other_vcpus();
         }
         OwnerName out;
         const StrView name = vm.name();

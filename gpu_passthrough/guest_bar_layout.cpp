@@ -6,10 +6,6 @@
 namespace hv::passthrough {
 namespace {
 
-constexpr std::uint64_t align_up(std::uint64_t v, std::uint64_t a) {
-    return (v + a - 1) & ~(a - 1);
-}
-
 // Takes `size` bytes aligned to `size` from [cursor, limit); false when it does not fit.
 bool take(std::uint64_t& cursor, std::uint64_t limit, std::uint64_t size, std::uint64_t& out) {
     const std::uint64_t base = align_up(cursor, size);

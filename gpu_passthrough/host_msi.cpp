@@ -1,7 +1,5 @@
 #include "gpu_passthrough/host_msi.hpp"
 
-#include <atomic>
-
 #include "arch/x86/cpu/interrupts.hpp"
 #include "kernel/spinlock.hpp"
 
@@ -17,17 +15,13 @@ struct Route {
 // Taken by the handler with interrupts off and by the VM's CPU while it programs a device; no
 // holder waits for an interrupt, so neither side can deadlock.
 SpinLock g_lock;
-Route g_routes[256];
-std::atomic<std::uint64_t> g_dropped{0};
+Route g_routes[x86::kVectorCount];
 
 void on_device_interrupt(x86::InterruptFrame& frame) {
     const auto vector = static_cast<std::uint8_t>(frame.vector);
     SpinGuard g(g_lock);
     const Route& r = g_routes[vector];
-    if (r.bus == nullptr) {
-        g_dropped.fetch_add(1, std::memory_order_relaxed);
-        return;
-    }
+    if (r.bus == nullptr) return;  // freed while the interrupt was in flight
     r.bus->deliver(r.message, vmm::kSourceDevice);
 }
 
@@ -61,7 +55,5 @@ void free_vector(std::uint8_t vector) {
     SpinGuard g(g_lock);
     g_routes[vector] = Route{};
 }
-
-std::uint64_t dropped_device_interrupts() { return g_dropped.load(std::memory_order_relaxed); }
 
 }  // namespace hv::passthrough

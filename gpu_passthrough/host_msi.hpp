@@ -9,13 +9,16 @@
 // LAPIC timer (0x20) and the cross-CPU IPIs (0xF0-0xFF) stay outside the range.
 #include <cstdint>
 
+#include "arch/x86/cpu/interrupts.hpp"
 #include "kernel/lib/result.hpp"
 #include "vmm/devices/apic_message.hpp"
 
 namespace hv::passthrough {
 
 inline constexpr std::uint8_t kFirstDeviceVector = 0x30;
-inline constexpr std::uint8_t kLastDeviceVector = 0xEF;
+inline constexpr std::uint8_t kLastDeviceVector =
+    static_cast<std::uint8_t>(x86::Vector::kCallFunction) - 1;
+static_assert(kFirstDeviceVector > static_cast<std::uint8_t>(x86::Vector::kLapicTimer));
 
 // Takes a free vector that delivers nothing until set_route(). Errors: kTooMany.
 [[nodiscard]] Result<std::uint8_t> allocate_vector();
@@ -25,7 +28,5 @@ void set_route(std::uint8_t vector, vmm::ApicBus& bus, const vmm::ApicMessage& m
 void clear_route(std::uint8_t vector);
 // Makes `vector` free again; any interrupt still in flight is dropped.
 void free_vector(std::uint8_t vector);
-// Interrupts that arrived on vectors with no route.
-[[nodiscard]] std::uint64_t dropped_device_interrupts();
 
 }  // namespace hv::passthrough

@@ -1,5 +1,7 @@
 #include "gpu_passthrough/msi_message.hpp"
 
+#include "arch/x86/cpu/apic_delivery_mode.hpp"
+
 namespace hv::passthrough {
 namespace {
 
@@ -27,7 +29,8 @@ Result<vmm::ApicMessage> decode_msi(std::uint64_t address, std::uint32_t data) {
 }
 
 Result<MsiMessage> encode_msi(const vmm::ApicMessage& m) {
-    if (m.destination > 0xFF) return make_error(Errc::kInvalid, "msi destination above 0xff");
+    if (m.destination > x86::kMaxXapicId)
+        return make_error(Errc::kInvalid, "msi destination above 0xff");
     if (m.shorthand != vmm::Shorthand::kNone) {
         return make_error(Errc::kInvalid, "msi cannot carry a shorthand");
     }

@@ -98,16 +98,14 @@ Result<void> VmAssignment::assign_all(std::span<const pci::Bdf> devices, DmaFaul
         if (s.host == nullptr) return make_error(Errc::kNotFound, "device vanished");
         const Assessment a = assess(host, devices[i], devices);
         s.reset = a.reset;
-        s.parent = s.host->parent;
         ++count_;
         // Reset before the device can reach the VM's memory: nothing of a previous owner's
         // work (host firmware, another VM) survives into this one.
-        TRY(reset(s, /*quiesce=*/true));
+        TRY(reset(s));
         const unsigned acs = enable_acs_path(host, *s.host);
         TRY(iommu_->attach(s.host->bdf, *domain_));
         s.attached = true;
         register_owner(s.host->bdf, *vm_, policy);
-        s.registered = true;
         const AssignedBars bars = TRY(layout.place(s.host->bars));
         const pci::Bdf guest(0, 0, static_cast<std::uint8_t>(1 + i), 0);
         TRY(s.device.init(*vm_, *s.host, guest, bars));
@@ -119,12 +117,12 @@ Result<void> VmAssignment::assign_all(std::span<const pci::Bdf> devices, DmaFaul
     return {};
 }
 
-Result<void> VmAssignment::reset(Slot& s, bool quiesce) {
+Result<void> VmAssignment::reset(Slot& s) {
     KernelDelay delay;
     const ResetMethod method = s.reset;
     const std::uint64_t start = time::now_ns();
-    auto r = pci::reset_function(pci::host_config(), s.host->bdf, method, s.parent, delay,
-                                 quiesce ? pci::Quiesce::kYes : pci::Quiesce::kNo);
+    auto r = pci::reset_function(pci::host_config(), s.host->bdf, method, s.host->parent, delay,
+                                 pci::Quiesce::kYes);
     if (!r) {
         log("vm ", vm_->name(), " device ", s.host->bdf, " reset=", name(method),
             " failed: ", r.error().what);
@@ -145,7 +143,7 @@ void VmAssignment::on_restart() {
     for (std::uint32_t i = 0; i < count_; ++i) {
         Slot& s = slots_[i];
         // Quiesced by the reset; the guest's view starts over as at power-on.
-        if (auto r = reset(s, /*quiesce=*/true); !r) vm_->stop(vmm::StopReason::kInternalError);
+        if (auto r = reset(s); !r) vm_->stop(vmm::StopReason::kInternalError);
         if (auto r = s.device.reset_guest_view(); !r) {
             log("vm ", vm_->name(), " device ", s.host->bdf, ": ", r.error().what);
             vm_->stop(vmm::StopReason::kInternalError);
@@ -158,12 +156,11 @@ void VmAssignment::on_release() { tear_down(); }
 void VmAssignment::tear_down() {
     for (std::uint32_t i = 0; i < count_; ++i) {
         Slot& s = slots_[i];
-        if (s.registered) unregister_owner(s.host->bdf);
-        s.registered = false;
+        if (s.attached) unregister_owner(s.host->bdf);
         s.device.release();
         // Reset and quiesce while still attached: DMA the device had queued lands (if anywhere)
         // in the VM's own memory, which is not yet freed.
-        (void)reset(s, /*quiesce=*/true);
+        (void)reset(s);
         if (s.attached) iommu_->detach(s.host->bdf);
         s.attached = false;
         log("vm ", vm_->name(), " device ", s.host->bdf, " returned to the host quiesced");

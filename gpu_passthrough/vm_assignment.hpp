@@ -48,14 +48,13 @@ class VmAssignment final : public vmm::VmDevices {
     struct Slot {
         const pci::PciFunction* host = nullptr;
         ResetMethod reset = ResetMethod::kNone;
-        Optional<pci::Bdf> parent;
-        bool attached = false;
-        bool registered = false;
+        bool attached = false;  // to the VM's domain, and registered as its DMA owner
         AssignedDevice device;
     };
 
     [[nodiscard]] Result<void> assign_all(std::span<const pci::Bdf> devices, DmaFaultPolicy policy);
-    [[nodiscard]] Result<void> reset(Slot& s, bool quiesce);
+    // Resets the function and leaves it quiesced (no decoding, no DMA, no interrupts).
+    [[nodiscard]] Result<void> reset(Slot& s);
     void tear_down();
 
     vmm::Vm* vm_ = nullptr;

@@ -226,9 +226,7 @@ run_action() {
         date -u -s '2099-01-01 00:00:00' >/dev/null
         hwclock -w -u
         echo "guest: rtc=$(cat /sys/class/rtc/rtc0/date 2>/dev/null || echo none)"
-        echo "guest: rebooting"
-        sync
-        reboot -f
+        run_action reboot
       fi
       ;;
     reboot)

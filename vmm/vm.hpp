@@ -107,6 +107,9 @@ class Vm final : public VmControl, public HypercallEnv, public ApicBus {
 
     // First caller wins; the other vCPUs are kicked out of the guest by the caller's manager.
     void stop(StopReason reason, std::uint32_t code = 0, bool has_code = false);
+    // Interrupts every physical CPU running one of this VM's vCPUs except the calling CPU, so
+    // that a vCPU in its guest or asleep comes back to its run loop (a stop, a flush).
+    void kick_other_vcpus() const;
     [[nodiscard]] bool stopping() const {
         return stop_reason_.load(std::memory_order_acquire) != StopReason::kNone;
     }

@@ -68,12 +68,16 @@ void Vm::deliver(const ApicMessage& m, std::uint32_t source) {
     }
 }
 
-void Vm::flush_translations() {
-    translation_generation_.fetch_add(1, std::memory_order_acq_rel);
+void Vm::kick_other_vcpus() const {
     const std::uint32_t here = this_cpu().index;
     for (std::uint32_t i = 0; i < vcpu_count_; ++i) {
         if (host_cpus_[i] != here) kick_cpu(host_cpus_[i]);
     }
+}
+
+void Vm::flush_translations() {
+    translation_generation_.fetch_add(1, std::memory_order_acq_rel);
+    kick_other_vcpus();
 }
 
 void Vm::acknowledge_translations(std::uint32_t index, Vcpu& vcpu, std::uint32_t& seen) {

@@ -110,9 +110,7 @@ void vcpu_thread(void* arg) {
     for (;;) {
         vm.run_vcpu(task.index);
         // Make the VM's other vCPUs leave their guests and notice the stop.
-        for (std::uint32_t i = 0; i < vm.vcpu_count(); ++i) {
-            if (i != task.index) kick_cpu(vm.host_cpu(i));
-        }
+        vm.kick_other_vcpus();
         if (!vm.leave()) return;
         if (!vm.restart_wanted() || !restart(vm, task.index)) {
             finish(vm);

@@ -106,10 +106,8 @@ hv_pt_test(refused IOMMU intel GUESTS edu hello
 # Then the guest moves BAR2 to 516 GiB: the hypervisor moves the mapping (the old tables are freed
 # once every vCPU has flushed) and what was written before reads back at the new address.
 foreach(iommu intel amd)
-  set(name ivshmem_vtd)
-  if(iommu STREQUAL amd)
-    set(name ivshmem_amdvi)
-  endif()
+  hv_iommu_tag(tag ${iommu})
+  set(name ivshmem_${tag})
   hv_pt_test(${name} IOMMU ${iommu} GUESTS bar_rw
     MANIFEST "[[vm]]\nname = \"gpu0\"\nmemory_mib = 64\nkernel = \"bar_rw\"\ncmdline = \"expect_min_mib=4096 move_to=0x8100000000\"\ndevices = [\"0000:01:00.0\"]\n"
     ARGS --device pcie-root-port,id=rp1,chassis=1
@@ -130,10 +128,8 @@ endforeach()
 # I/O BAR sits at guest port 0x1000, a trapped range forwarded to the host's ports; the guest
 # reads and writes the same register through the ports and through the memory BAR.
 foreach(iommu intel amd)
-  set(name io_bar_vtd)
-  if(iommu STREQUAL amd)
-    set(name io_bar_amdvi)
-  endif()
+  hv_iommu_tag(tag ${iommu})
+  set(name io_bar_${tag})
   hv_pt_test(${name} IOMMU ${iommu} GUESTS io_bar
     MANIFEST "[[vm]]\nname = \"nic0\"\nmemory_mib = 32\nkernel = \"io_bar\"\ndevices = [\"0000:00:01.0\"]\n"
     ARGS --cmdline on_all_stopped=poweroff

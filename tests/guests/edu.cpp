@@ -142,15 +142,15 @@ struct RoundTrip {
     uint32_t wrong_bytes;
 };
 
-RoundTrip round_trip(uint32_t to_ram_command = 0) {
+RoundTrip round_trip() {
     RoundTrip r{};
     fill_pattern(g_source, kTransfer, static_cast<uint32_t>(rt::rdtsc()));
     for (uint32_t i = 0; i < kTransfer; ++i) g_destination[i] = static_cast<uint8_t>(~g_source[i]);
     asm volatile("" : : : "memory");
     r.to_device = edu_dma(dma_address(g_source), kEduBuffer, kTransfer, 0, &r.cycles_to_device);
     if (r.to_device) {
-        r.to_ram = edu_dma(kEduBuffer, dma_address(g_destination), kTransfer,
-                           kDmaToRam | to_ram_command, &r.cycles_to_ram);
+        r.to_ram =
+            edu_dma(kEduBuffer, dma_address(g_destination), kTransfer, kDmaToRam, &r.cycles_to_ram);
     }
     asm volatile("" : : : "memory");
     r.wrong_bytes = mismatches(g_source, g_destination, kTransfer);

@@ -11,7 +11,7 @@ constexpr std::uint64_t kFirstExternalVector = 32;  // 0-31 are architectural ex
 constexpr std::uint64_t kVectorNmi = 2;
 constexpr std::uint64_t kVectorPageFault = 14;
 
-InterruptHandler g_handlers[256];
+InterruptHandler g_handlers[kVectorCount];
 
 // SDM vol. 3A table 7-1.
 constexpr const char* kExceptionNames[32] = {"#DE divide error",

@@ -14,6 +14,9 @@ struct InterruptFrame {
 };
 static_assert(sizeof(InterruptFrame) == 22 * 8);
 
+// Entries in the IDT: one per 8-bit vector (SDM vol. 3A 6.2).
+inline constexpr unsigned kVectorCount = 256;
+
 // Vectors the hypervisor uses for its own interrupts (above the 32 exception vectors).
 enum class Vector : std::uint8_t {
     kLapicTimer = 0x20,

@@ -142,7 +142,8 @@ const vmm::Exit& SvmVcpu::run() {
     v.rip = regs_.rip;
     v.rflags = regs_.rflags;
     if (flush_tlb_) [[unlikely]] {
-        // First entry (on this CPU): drop whatever an earlier user of the ASID left in the TLB.
+        // First entry (on this CPU), or flush_translations(): drop whatever the TLB holds for
+        // the ASID, an earlier user's entries or this VM's stale second-stage ones.
         c.tlb_control = static_cast<std::uint8_t>(TlbControl::kFlushAsid);
         flush_tlb_ = false;
         host_vmcb_pa_ = g_cpu[this_cpu().index].host_vmcb.raw();

@@ -25,9 +25,9 @@ enum class LapicReg : uint32_t {
 
 constexpr uint32_t kLapicSoftwareEnable = 1 << 8;  // spurious-vector register
 constexpr uint32_t kLvtMasked = 1 << 16;
-constexpr uint32_t kLvtTimerPeriodic = 1
-                                       << 17;  // timer mode bits 18:17 = 01b (SDM vol. 3 fig. 11-8)
-constexpr uint32_t kTimerDivideBy1 = 0xB;      // SDM vol. 3 fig. 11-10
+// Timer mode bits 18:17 = 01b: periodic (SDM vol. 3 fig. 11-8).
+constexpr uint32_t kLvtTimerPeriodic = 1 << 17;
+constexpr uint32_t kTimerDivideBy1 = 0xB;  // SDM vol. 3 fig. 11-10
 
 inline uint32_t lapic_read(LapicReg reg) {
     return mmio_read32(kLapicBase + static_cast<uint32_t>(reg));

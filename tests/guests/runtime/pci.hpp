@@ -43,7 +43,8 @@ struct PciBar {
 // for the upper half of a 64-bit BAR.
 bool pci_read_bar(PciFunction f, uint32_t index, PciBar* bar);
 // Standard sizing (sec. 6.2.5.1): with memory and I/O decode off, writes all ones, reads the mask
-// back, restores the BAR and then the command register. Fills bar->size (0: not implemented).
+// back, restores the BAR and then the command register. Fills bar->size (0: the function has no
+// BAR in that slot).
 void pci_size_bar(PciFunction f, uint32_t index, PciBar* bar);
 
 }  // namespace rt

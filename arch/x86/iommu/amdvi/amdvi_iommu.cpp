@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <initializer_list>
 
+#include "arch/x86/cpu/apic_delivery_mode.hpp"
 #include "arch/x86/iommu/amdvi/commands.hpp"
 #include "arch/x86/iommu/amdvi/coverage.hpp"
 #include "arch/x86/iommu/amdvi/event_log.hpp"
@@ -178,9 +179,8 @@ Result<void> Unit::init(const acpi::Ivhd& ivhd, bool efr_valid, HostPhys empty_r
 
     // HtTunEn, PassPW, ResPassPW, Isoc and InvTimeOut stay as firmware left them. Coherent:
     // the unit's reads of the device table and page tables snoop, so no cache flushes. No
-    // EventIntEn: faults are polled (poll_faults). Interrupt remapping (DTE IV, IntCtl and
-    // interrupt_remapping.hpp tables, then INVALIDATE_INTERRUPT_TABLE) is not enabled yet: with
-    // IV = 0 every entry forwards the device's interrupts unmapped.
+    // EventIntEn: faults are polled (poll_faults). Interrupt remapping is per device table entry
+    // (IV, IntCtl and a table from interrupt_remapping.hpp), set as functions are attached.
     control = read(Reg64::kControl);
     control = with(control, Control::kCoherent, true);
     control = with(control, Control::kCommandBufferEnable, true);
@@ -402,11 +402,9 @@ class AmdVi final : public passthrough::Iommu {
     bool qemu_bus_alias_ = false;
 
     // Interrupt remapping (sec 2.2.5): each attached function gets its own table of
-    // kIrtEntries 32-bit entries, named by its device table entry (IV = 1, IntCtl = remapped);
-    // an MSI's data bits 10:0 pick the entry. Functions not attached keep IV = 1 with IntCtl =
-    // abort, so their fixed and arbitrated interrupts are dropped.
-    static constexpr unsigned kIrtLengthLog2 = 8;  // 256 entries (data bits 10:8 stay 0)
-    static constexpr std::uint32_t kIrtEntries = 1u << kIrtLengthLog2;
+    // kInterruptTableEntries 32-bit entries, named by its device table entry (IV = 1, IntCtl =
+    // remapped); an MSI's data bits 10:0 pick the entry. Functions not attached keep IV = 1 with
+    // IntCtl = abort, so their fixed and arbitrated interrupts are dropped.
     struct InterruptTable {
         std::uint16_t id = 0;  // requester ID; table == nullptr: slot free
         std::uint32_t* table = nullptr;
@@ -527,7 +525,8 @@ Result<void> AmdVi::attach(pci::Bdf bdf, passthrough::IommuDomain& domain) {
     if (remap_) {
         InterruptTable* irt = interrupt_table(t->id);
         if (irt == nullptr) irt = TRY(new_interrupt_table(t->id));
-        entry.set_interrupt_remapping(irt->phys, kIrtLengthLog2, /*ignore_unmapped=*/false);
+        entry.set_interrupt_remapping(irt->phys, kInterruptTableLengthLog2,
+                                      /*ignore_unmapped=*/false);
     }
     if (const std::uint16_t alias = qemu_alias(*t); alias != kNoAlias) {
         if (alias_owner_[alias] != kNoAlias && alias_owner_[alias] != t->id)
@@ -567,6 +566,9 @@ AmdVi::InterruptTable* AmdVi::interrupt_table(std::uint16_t id) {
     return nullptr;
 }
 
+static_assert(kInterruptTableEntries * sizeof(std::uint32_t) <= kPageSize,
+              "an interrupt remapping table fits its page");
+
 Result<AmdVi::InterruptTable*> AmdVi::new_interrupt_table(std::uint16_t id) {
     // Zeroed: every entry has RemapEn clear, so the interrupt is aborted (sec 2.2.5.1).
     const HostPhys phys = TRY(allocate_zeroed(kPageSize));
@@ -597,14 +599,15 @@ Result<passthrough::MsiMessage> AmdVi::map_interrupt(pci::Bdf bdf, std::uint16_t
     InterruptTable* irt = interrupt_table(t->id);
     if (irt == nullptr) return make_error(Errc::kInvalid, "amdvi: device not attached");
     const std::uint16_t entry = irt_entry(index);
-    if (entry >= kIrtEntries)
+    if (entry >= kInterruptTableEntries)
         return make_error(Errc::kUnsupported, "amdvi: MSI-X entry past the remapping table");
-    if (apic_id > 0xFF) return make_error(Errc::kUnsupported, "amdvi: x2APIC destination");
+    if (apic_id > x86::kMaxXapicId)
+        return make_error(Errc::kUnsupported, "amdvi: x2APIC destination");
     TRY(units_[t->unit].set_irte(irt->table, entry,
                                  Irte::fixed(vector, static_cast<std::uint8_t>(apic_id)), t->id,
                                  qemu_alias(*t)));
     // Sec 2.2.5: the address is the usual one; data bits 10:0 index the table.
-    return passthrough::MsiMessage{passthrough::msi::kAddressBase, entry};
+    return passthrough::MsiMessage{passthrough::msi::kAddressBase, remapped_msi_data(entry)};
 }
 
 void AmdVi::unmap_interrupt(pci::Bdf bdf, std::uint16_t index) {
@@ -613,7 +616,7 @@ void AmdVi::unmap_interrupt(pci::Bdf bdf, std::uint16_t index) {
     if (!t) return;
     InterruptTable* irt = interrupt_table(t->id);
     const std::uint16_t entry = irt_entry(index);
-    if (irt == nullptr || entry >= kIrtEntries) return;
+    if (irt == nullptr || entry >= kInterruptTableEntries) return;
     (void)units_[t->unit].set_irte(irt->table, entry, Irte{}, t->id, qemu_alias(*t));
 }
 

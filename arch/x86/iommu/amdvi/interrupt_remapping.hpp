@@ -84,8 +84,9 @@ static_assert(Irte::fixed(0x41, 0x02).raw() == 0x00410201);
 
 // Entries per device table: the format allows 2048 (IntTabLen 1011b, data bits 10:0). Data bits
 // 10:8 are also where a compatibility-format MSI keeps its delivery mode, so indices stay below
-// 512 (IntTabLen 9), as in Linux's AMD driver.
-inline constexpr unsigned kInterruptTableLengthLog2 = 9;
+// 256 (IntTabLen 8): those bits stay 0, and one table of 1 KiB serves a device's MSI or its MSI-X
+// entries 0-255.
+inline constexpr unsigned kInterruptTableLengthLog2 = 8;
 inline constexpr unsigned kInterruptTableEntries = 1u << kInterruptTableLengthLog2;
 
 // The MSI data for the interrupt in entry `index` of the device's table.

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <new>
 
+#include "arch/x86/cpu/apic_delivery_mode.hpp"
 #include "arch/x86/iommu/vtd/page_table_format.hpp"
 #include "arch/x86/iommu/vtd/vtd_unit.hpp"
 #include "arch/x86/paging/page_table.hpp"
@@ -188,7 +189,8 @@ class Remapper final : public passthrough::Iommu {
         if (!remap_) return passthrough::compatibility_msi(vector, apic_id);
         Unit* u = unit_for(bdf);
         if (u == nullptr) return make_error(Errc::kNotFound, "vtd: no remapping unit covers it");
-        if (apic_id > 0xFF) return make_error(Errc::kUnsupported, "vtd: x2APIC destination");
+        if (apic_id > x86::kMaxXapicId)
+            return make_error(Errc::kUnsupported, "vtd: x2APIC destination");
         const std::uint16_t handle = TRY(handle_for(bdf, index));
         // Source validation: only `bdf` itself may raise this entry (9.10, SVT/SID).
         TRY(u->set_irte(handle, Irte::fixed(vector, apic_id, /*x2apic=*/false, bdf.routing_id())));
@@ -206,7 +208,7 @@ class Remapper final : public passthrough::Iommu {
 
   private:
     // Interrupt remapping handles, one space for all units: 0 free, else (BDF, index) + 1.
-    static constexpr std::uint32_t kHandles = 1u << Unit::kIrtEntriesLog2;
+    static constexpr std::uint32_t kHandles = Unit::kIrtEntries;
     static constexpr std::uint64_t handle_key(pci::Bdf bdf, std::uint16_t index) {
         return ((static_cast<std::uint64_t>(bdf.segment()) << 16 | bdf.routing_id()) << 16 |
                 index) +

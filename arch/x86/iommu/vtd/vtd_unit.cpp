@@ -127,9 +127,7 @@ Result<void> Unit::enable(AddressWidth aw) {
     TRY(invalidate_context(InvalidationGranularity::kGlobal, 0, 0));
     TRY(invalidate_iotlb(InvalidationGranularity::kGlobal, 0));
     TRY(set_global(GlobalBit::kTranslationEnable, true));
-    // Interrupt remapping is not enabled yet: it would go here (IRTA_REG, SIRTP, interrupt entry
-    // cache invalidation, then IRE), with the table from interrupt_remapping.hpp. Until then
-    // interrupts pass in compatibility format.
+    // Interrupt remapping comes later, from enable_interrupt_remapping(), once the unit runs.
     //
     // Protected memory regions firmware left on would block DMA that the tables allow (VT-d spec
     // 11.4.13); translation now guards that memory instead.
@@ -148,13 +146,13 @@ Result<void> Unit::enable_interrupt_remapping() {
         return make_error(Errc::kUnsupported, "vtd: the unit has no interrupt remapping");
     if (queue_ == nullptr)
         return make_error(Errc::kUnsupported, "vtd: interrupt remapping needs queued invalidation");
-    constexpr std::uint64_t kBytes = (std::uint64_t{1} << kIrtEntriesLog2) * 16;
-    irt_phys_ = TRY(memory::allocate(kBytes, kPageSize));
-    irt_ = static_cast<std::uint64_t*>(phys_to_virt(irt_phys_));
+    constexpr std::uint64_t kBytes = std::uint64_t{kIrtEntries} * sizeof(Irte);
+    const HostPhys irt_phys = TRY(memory::allocate(kBytes, kPageSize));
+    irt_ = static_cast<std::uint64_t*>(phys_to_virt(irt_phys));
     __builtin_memset(irt_, 0, kBytes);
     if (store_.flush) flush_cache(irt_, kBytes);
     write(Reg64::kInterruptRemappingTableAddress,
-          interrupt_remapping_table_address(irt_phys_, kIrtEntriesLog2, /*x2apic=*/false));
+          interrupt_remapping_table_address(irt_phys, kIrtEntriesLog2, /*x2apic=*/false));
     // SIRTP is one-shot: IRTPS reports the pointer latched (11.4.4).
     write(Reg32::kGlobalCommand, global_command(read(Reg32::kGlobalStatus),
                                                 GlobalBit::kSetInterruptRemapTablePointer, true));
@@ -174,7 +172,7 @@ Result<void> Unit::enable_interrupt_remapping() {
 
 Result<void> Unit::set_irte(std::uint16_t index, const Irte& entry) {
     if (irt_ == nullptr) return make_error(Errc::kUnsupported, "vtd: interrupt remapping is off");
-    if (index >= (1u << kIrtEntriesLog2))
+    if (index >= kIrtEntries)
         return make_error(Errc::kInvalid, "vtd: interrupt remapping index out of range");
     SpinGuard g(lock_);
     std::uint64_t* slot = irt_ + 2 * std::size_t{index};

@@ -76,8 +76,8 @@ class Unit {
     // compatibility-format interrupts are blocked too (5.1.2.1): a device cannot reach a CPU
     // without an entry the hypervisor wrote.
     static constexpr unsigned kIrtEntriesLog2 = 12;  // 4096 entries, 64 KiB
+    static constexpr std::uint32_t kIrtEntries = 1u << kIrtEntriesLog2;
     [[nodiscard]] Result<void> enable_interrupt_remapping();
-    [[nodiscard]] bool remaps_interrupts() const { return irt_ != nullptr; }
     // Writes entry `index` (present word last) and invalidates it in the interrupt entry cache.
     [[nodiscard]] Result<void> set_irte(std::uint16_t index, const Irte& entry);
 
@@ -112,7 +112,6 @@ class Unit {
     std::uint64_t* root_ = nullptr;   // 256 x 2 words
     std::uint64_t* queue_ = nullptr;  // one page: 256 x 2 words
     std::uint64_t* irt_ = nullptr;    // kIrtEntries x 2 words, or nullptr (no remapping)
-    HostPhys irt_phys_{};
     HostPhys queue_phys_{};
     unsigned queue_tail_ = 0;
     HostPhys status_phys_{};

@@ -191,6 +191,16 @@ void expect_restored(FakeFunction& now, const FakeFunction& before) {
     EXPECT_EQ(now.get32(kMsixControlDword), before.get32(kMsixControlDword));
 }
 
+// One reset of kGpu by `method`: it succeeds, resets the function once, leaves every saved
+// register as it was and touches nothing before the function is ready again.
+void expect_restoring_reset(Rig& rig, ResetMethod method, Optional<Bdf> parent) {
+    const FakeFunction before = rig.gpu();
+    ASSERT_TRUE(reset_function(rig.hw, kGpu, method, parent, rig.hw).ok());
+    EXPECT_EQ(rig.hw.resets(kGpu), 1u);
+    expect_restored(rig.gpu(), before);
+    EXPECT_FALSE(rig.hw.early_access());
+}
+
 TEST(FunctionReset, MethodNamesAreTheInventoryWords) {
     EXPECT_STREQ(name(ResetMethod::kFlr), "flr");
     EXPECT_STREQ(name(ResetMethod::kPm), "pm");
@@ -511,29 +521,17 @@ TEST(FunctionReset, RestoreRewritesMsiWithMsiDisabledThenEnables) {
 
 TEST(FunctionReset, ResetFunctionRestoresEverySavedRegisterAfterFlr) {
     Rig rig;
-    const FakeFunction before = rig.gpu();
-    ASSERT_TRUE(reset_function(rig.hw, kGpu, ResetMethod::kFlr, kNone, rig.hw).ok());
-    EXPECT_EQ(rig.hw.resets(kGpu), 1u);
-    expect_restored(rig.gpu(), before);
-    EXPECT_FALSE(rig.hw.early_access());
+    expect_restoring_reset(rig, ResetMethod::kFlr, kNone);
 }
 
 TEST(FunctionReset, ResetFunctionRestoresEverySavedRegisterAfterPmReset) {
     Rig rig;
-    const FakeFunction before = rig.gpu();
-    ASSERT_TRUE(reset_function(rig.hw, kGpu, ResetMethod::kPm, kNone, rig.hw).ok());
-    EXPECT_EQ(rig.hw.resets(kGpu), 1u);
-    expect_restored(rig.gpu(), before);
-    EXPECT_FALSE(rig.hw.early_access());
+    expect_restoring_reset(rig, ResetMethod::kPm, kNone);
 }
 
 TEST(FunctionReset, ResetFunctionRestoresEverySavedRegisterAfterBusReset) {
     Rig rig({.crs_reads = 4});
-    const FakeFunction before = rig.gpu();
-    ASSERT_TRUE(reset_function(rig.hw, kGpu, ResetMethod::kBus, kRootPort, rig.hw).ok());
-    EXPECT_EQ(rig.hw.resets(kGpu), 1u);
-    expect_restored(rig.gpu(), before);
-    EXPECT_FALSE(rig.hw.early_access());
+    expect_restoring_reset(rig, ResetMethod::kBus, kRootPort);
 }
 
 TEST(FunctionReset, ResetFunctionStopsDecodingAndDmaBeforeTheReset) {

@@ -36,7 +36,7 @@ TEST(AmdViIrte, MsiDataIsTheTableIndex) {
     EXPECT_EQ(remapped_msi_data(0), 0u);
     EXPECT_EQ(remapped_msi_data(0x1FF), 0x1FFu);
     EXPECT_EQ(remapped_msi_data(0x7FF), 0x7FFu);
-    EXPECT_EQ(kInterruptTableEntries, 512u);
+    EXPECT_EQ(kInterruptTableEntries, 256u);
 }
 
 }  // namespace
